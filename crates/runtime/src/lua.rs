@@ -1,0 +1,13 @@
+//! The lua engine. (Being written: see the engine helper's work.)
+
+use llmspell_bridge::Value;
+
+use crate::{Diagnostic, Spell, SpellEnv, SpellError};
+
+pub(crate) fn run(_env: &SpellEnv) -> Result<Value, SpellError> {
+    Err(SpellError::internal("the lua engine is not built yet"))
+}
+
+pub(crate) fn check(_spell: &Spell) -> Vec<Diagnostic> {
+    Vec::new()
+}
