@@ -187,6 +187,9 @@ pub struct RunOptions {
     /// Installs the debug seam; `None` (the default) installs no hook at all.
     pub debug: Option<Arc<dyn DebugHook>>,
     pub cancel: CancelToken,
+    /// The workspace root: JS imports and Rhai `import` resolve inside it only.
+    /// `None` means the spell's own folder.
+    pub workspace: Option<PathBuf>,
 }
 
 /// Everything an engine needs to run one spell, on the spell thread.
@@ -198,6 +201,8 @@ pub(crate) struct SpellEnv {
     pub debug: Option<Arc<dyn DebugHook>>,
     pub cancel: CancelToken,
     pub mailbox: Mailbox,
+    /// The workspace root (absolute when the spell's path is).
+    pub workspace: PathBuf,
 }
 
 impl SpellEnv {
@@ -282,6 +287,9 @@ pub fn run(spell: Spell, registry: Arc<Registry>, options: RunOptions) -> Result
         .name(format!("spell-{engine}"))
         .stack_size(64 * 1024 * 1024)
         .spawn(move || {
+            let workspace = options.workspace.unwrap_or_else(|| {
+                spell.path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+            });
             let env = SpellEnv {
                 deadline: options.limits.timeout.map(|timeout| Instant::now() + timeout),
                 spell,
@@ -290,6 +298,7 @@ pub fn run(spell: Spell, registry: Arc<Registry>, options: RunOptions) -> Result
                 debug: options.debug,
                 cancel: options.cancel,
                 mailbox: Mailbox::for_current_thread(),
+                workspace,
             };
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_on_this_thread(&env)))
                 .unwrap_or_else(|panic| Err(SpellError::internal(panic_message(&panic))))
