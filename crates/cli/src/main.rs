@@ -1,1 +1,211 @@
-fn main() {}
+//! `llmspell`: run, check and describe spells. Wiring only: the work happens in the
+//! runtime, host and bridge crates.
+
+mod config;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args as ClapArgs, Parser, Subcommand};
+use llmspell_bridge::{Map, Value};
+use llmspell_runtime::{EngineKind, Limits, RunOptions, Spell};
+
+/// llmspell runs spells: Lua, JavaScript and Rhai scripts that orchestrate LLM agents,
+/// tools and workflows, with one host API in all three languages.
+#[derive(Parser)]
+#[command(name = "llmspell", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a spell.
+    Run(RunArgs),
+    /// Compile a spell without running it and report every syntax error.
+    Check(CheckArgs),
+    /// Print the host API (modules, functions, parameters, types, docs).
+    Api(ApiArgs),
+}
+
+#[derive(ClapArgs)]
+struct RunArgs {
+    /// The spell to run (.lua, .js, .mjs or .rhai).
+    file: PathBuf,
+    /// A parameter for the spell, readable as `params.KEY` (repeatable).
+    #[arg(short = 'p', long = "param", value_name = "KEY=VALUE")]
+    params: Vec<String>,
+    /// The language, when the extension or a #! line does not say.
+    #[arg(long, value_name = "lua|js|rhai")]
+    engine: Option<String>,
+    /// Wall-clock limit, e.g. 3s, 500ms, 5m (0 = none). Default: llmspell.toml, else 300s.
+    #[arg(long, value_name = "DURATION")]
+    timeout: Option<String>,
+    /// Memory limit, e.g. 128MiB (0 = none). Default: llmspell.toml, else 256MiB.
+    #[arg(long = "memory-limit", value_name = "SIZE")]
+    memory_limit: Option<String>,
+    /// Instruction budget (0 = none). Default: llmspell.toml, else none.
+    #[arg(long = "max-instructions", value_name = "N")]
+    max_instructions: Option<u64>,
+}
+
+#[derive(ClapArgs)]
+struct CheckArgs {
+    /// The spell to check.
+    file: PathBuf,
+    /// The language, when the extension or a #! line does not say.
+    #[arg(long, value_name = "lua|js|rhai")]
+    engine: Option<String>,
+}
+
+#[derive(ClapArgs)]
+struct ApiArgs {
+    /// Print the manifest as JSON.
+    #[arg(long, conflicts_with = "markdown")]
+    json: bool,
+    /// Print the API reference as Markdown (what docs/api.md holds).
+    #[arg(long)]
+    markdown: bool,
+}
+
+fn main() -> ExitCode {
+    // A bug of ours must still read as an error message, never as a Rust panic and backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let detail = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|text| text.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        eprintln!("llmspell: internal error: {detail} (please report this)");
+    }));
+    let cli = Cli::parse();
+    init_logging();
+    let outcome = match cli.command {
+        Command::Run(args) => run(args),
+        Command::Check(args) => check(args),
+        Command::Api(args) => api(args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("llmspell: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs (including the spell's `log.*` calls) go to stderr; `LLMSPELL_LOG` filters them.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LLMSPELL_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .with_target(false)
+        .try_init();
+}
+
+fn parse_engine(name: Option<&str>) -> Result<Option<EngineKind>, String> {
+    name.map(|name| {
+        EngineKind::from_name(name)
+            .ok_or_else(|| format!("unknown engine {name:?}: expected lua, js or rhai"))
+    })
+    .transpose()
+}
+
+fn run(args: RunArgs) -> Result<ExitCode, String> {
+    let engine = parse_engine(args.engine.as_deref())?;
+    let spell = Spell::load(&args.file, engine).map_err(|error| error.headline())?;
+    let workspace = config::workspace_root(&args.file);
+    let (config, _) = config::load(&workspace)?;
+    let limits = limits(&config, &args)?;
+    let params = parse_params(&args.params)?;
+
+    let context = llmspell_host::HostContext::new(
+        workspace.clone(),
+        llmspell_host::SpellInfo {
+            name: spell.name.clone(),
+            path: display_path(&args.file),
+            engine: spell.engine.name().to_owned(),
+        },
+        params,
+    );
+    let registry = Arc::new(llmspell_host::registry(context));
+    let options = RunOptions { limits, workspace: Some(workspace), ..RunOptions::default() };
+    match llmspell_runtime::run(spell, registry, options) {
+        Ok(_) => Ok(ExitCode::SUCCESS),
+        Err(error) => {
+            eprintln!("{error}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn display_path(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// Flags win over `llmspell.toml`, which wins over the defaults.
+fn limits(config: &config::Config, args: &RunArgs) -> Result<Limits, String> {
+    let mut limits = Limits::default();
+    let sandbox = &config.sandbox;
+    if let Some(text) = args.timeout.as_deref().or(sandbox.timeout.as_deref()) {
+        limits.timeout = config::parse_duration(text).map_err(|error| format!("--timeout: {error}"))?;
+    }
+    if let Some(text) = args.memory_limit.as_deref().or(sandbox.memory_limit.as_deref()) {
+        limits.memory = config::parse_size(text).map_err(|error| format!("--memory-limit: {error}"))?;
+    }
+    if let Some(count) = args.max_instructions.or(sandbox.max_instructions) {
+        limits.max_instructions = (count > 0).then_some(count);
+    }
+    Ok(limits)
+}
+
+fn parse_params(pairs: &[String]) -> Result<Map, String> {
+    let mut params = Map::new();
+    for pair in pairs {
+        let (key, value) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("-p {pair:?}: expected KEY=VALUE"))?;
+        if key.is_empty() {
+            return Err(format!("-p {pair:?}: the key is empty"));
+        }
+        params.insert(key.to_owned(), Value::Str(value.to_owned()));
+    }
+    Ok(params)
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode, String> {
+    let engine = parse_engine(args.engine.as_deref())?;
+    let spell = Spell::load(&args.file, engine).map_err(|error| error.headline())?;
+    let diagnostics = llmspell_runtime::check(&spell);
+    for diagnostic in &diagnostics {
+        eprintln!("{diagnostic}");
+    }
+    if diagnostics.is_empty() {
+        eprintln!("{}: ok", spell.file_name());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+fn api(args: ApiArgs) -> Result<ExitCode, String> {
+    let manifest = llmspell_host::manifest_registry().manifest();
+    let text = if args.json {
+        manifest.to_json()
+    } else if args.markdown {
+        manifest.to_markdown()
+    } else {
+        manifest.to_text()
+    };
+    print!("{text}");
+    if args.json {
+        println!();
+    }
+    Ok(ExitCode::SUCCESS)
+}
