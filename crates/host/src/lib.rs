@@ -1,1 +1,230 @@
-//! placeholder
+//! llmspell-host: the host modules spells call — `print`, `log`, `json`, `params`, `spell`,
+//! `fs`, `state`, `events` — with the file sandbox policy and the persistent state store.
+//!
+//! [`registry`] turns one spell's [`HostContext`] into the [`Registry`] an engine binds;
+//! [`manifest_registry`] gives the same declarations without a spell, for `llmspell api`.
+//!
+//! Architecture invariant: this crate never sees a script engine. It calls back into
+//! scripts only through the bridge's [`Callable`](llmspell_bridge::Callable) handle.
+
+mod context;
+mod event_bus;
+mod modules;
+mod sandbox;
+mod state_store;
+#[cfg(test)]
+mod test_support;
+
+use llmspell_bridge::Registry;
+
+pub use context::{CapturedOutput, HostContext, Output, SandboxSettings, SpellInfo, StdOutput};
+pub use event_bus::{EventBus, MAX_EMIT_DEPTH, event_value, pattern_matches};
+pub use modules::state::State;
+pub use sandbox::Sandbox;
+pub use state_store::StateStore;
+
+/// Every host module of this crate, bound to one spell's context.
+///
+/// Constructing it does no I/O: the state database opens on the first `state.save`,
+/// `load`, `delete` or `list`.
+pub fn registry(context: HostContext) -> Registry {
+    let mut registry = Registry::new();
+    registry
+        .add_module(modules::print::module(&context))
+        .add_module(modules::log::module(&context))
+        .add_module(modules::json::module())
+        .add_module(modules::spell::params_module(&context))
+        .add_module(modules::spell::spell_module(&context))
+        .add_module(modules::fs::module(&context))
+        .add_module(modules::state::module(&context))
+        .add_module(modules::events::module(&context))
+        .add_type(modules::state::object_type());
+    registry
+}
+
+/// The same declarations bound to a placeholder context, for the manifest
+/// (`llmspell api`). Does no I/O; do not run spells against it.
+pub fn manifest_registry() -> Registry {
+    registry(HostContext::placeholder())
+}
+
+#[cfg(test)]
+mod tests {
+    use llmspell_bridge::{Function, ModuleKind};
+
+    use super::*;
+
+    fn every_function(registry: &Registry) -> Vec<(String, &Function)> {
+        let mut functions = Vec::new();
+        for module in &registry.modules {
+            for function in &module.functions {
+                functions.push((module.qualified(function.name), function));
+            }
+        }
+        for object_type in &registry.types {
+            for method in &object_type.methods {
+                functions.push((format!("{}.{}", object_type.name, method.name), method));
+            }
+        }
+        functions
+    }
+
+    #[test]
+    fn the_registry_has_every_module_of_the_contract() {
+        let registry = manifest_registry();
+        let mut names: Vec<&str> = registry.modules.iter().map(|module| module.name).collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "events", "fs", "json", "log", "params", "print", "spell", "state"
+            ]
+        );
+        assert!(matches!(
+            registry.module("print").unwrap().kind,
+            ModuleKind::Globals
+        ));
+        assert!(matches!(
+            registry.module("params").unwrap().kind,
+            ModuleKind::Value(_)
+        ));
+        assert!(matches!(
+            registry.module("spell").unwrap().kind,
+            ModuleKind::Value(_)
+        ));
+        assert_eq!(registry.module("State").unwrap().name, "state");
+        assert_eq!(
+            registry.module("state").unwrap().find("new").unwrap().name,
+            "create"
+        );
+        let signatures: Vec<String> = every_function(&registry)
+            .into_iter()
+            .map(|(qualified, function)| {
+                let prefix = qualified.strip_suffix(function.name).unwrap_or("");
+                format!("{prefix}{}", function.signature())
+            })
+            .collect();
+        let expected = [
+            "print(...values: any) -> nil",
+            "log.debug(msg: str, fields?: map) -> nil",
+            "log.info(msg: str, fields?: map) -> nil",
+            "log.warn(msg: str, fields?: map) -> nil",
+            "log.error(msg: str, fields?: map) -> nil",
+            "json.encode(value: any, pretty?: bool) -> str",
+            "json.decode(text: str) -> any",
+            "fs.read(path: str) -> str",
+            "fs.write(path: str, text: str) -> nil",
+            "fs.append(path: str, text: str) -> nil",
+            "fs.exists(path: str) -> bool",
+            "fs.list(dir?: str) -> list<str>",
+            "fs.remove(path: str) -> nil",
+            "state.create(values?: map) -> State",
+            "state.save(key: str, value: any) -> nil",
+            "state.load(key: str) -> any",
+            "state.delete(key: str) -> bool",
+            "state.list(prefix?: str) -> list<str>",
+            "events.on(pattern: str, handler: fn) -> int",
+            "events.off(id: int) -> bool",
+            "events.emit(name: str, data?: any) -> nil",
+            "State.get(key: str) -> any",
+            "State.keys() -> list<str>",
+            "State.to_map() -> map",
+            "State.set(key: str, value: any) -> State",
+            "State.merge(values: map) -> State",
+        ];
+        assert_eq!(signatures, expected);
+    }
+
+    #[test]
+    fn every_function_is_documented_with_examples_in_three_languages() {
+        let registry = manifest_registry();
+        for (qualified, function) in every_function(&registry) {
+            assert!(!function.doc.is_empty(), "{qualified}: no doc");
+            assert!(
+                !function.returns_doc.is_empty(),
+                "{qualified}: no return doc"
+            );
+            for param in &function.params {
+                assert!(
+                    !param.doc.is_empty(),
+                    "{qualified}: parameter {} has no doc",
+                    param.name
+                );
+            }
+            let examples = &function.examples;
+            for (language, example) in [
+                ("lua", examples.lua),
+                ("js", examples.js),
+                ("rhai", examples.rhai),
+            ] {
+                assert!(!example.is_empty(), "{qualified}: no {language} example");
+                let mentions = example.contains(function.name);
+                assert!(
+                    mentions,
+                    "{qualified}: the {language} example does not call it"
+                );
+            }
+            assert!(
+                !examples.lua.contains("#{"),
+                "{qualified}: Rhai map in the Lua example"
+            );
+            assert!(
+                !examples.js.contains("#{"),
+                "{qualified}: Rhai map in the JS example"
+            );
+            assert!(
+                !examples.lua.contains(';'),
+                "{qualified}: semicolon in the Lua example"
+            );
+            let map_literal = examples.lua.contains("= {") || examples.lua.contains("({");
+            if map_literal && examples.lua.contains(" = ") {
+                assert!(
+                    examples.rhai.contains("#{"),
+                    "{qualified}: Rhai maps are #{{…}}"
+                );
+            }
+        }
+        for module in &registry.modules {
+            assert!(!module.doc.is_empty(), "module {} has no doc", module.name);
+        }
+    }
+
+    #[test]
+    fn the_manifest_serialises() {
+        let manifest = manifest_registry().manifest();
+        let json: serde_json::Value = serde_json::from_str(&manifest.to_json()).unwrap();
+        let encode = &json["modules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|module| module["name"] == "json")
+            .unwrap()["functions"][0];
+        assert_eq!(encode["params"][1]["default"], serde_json::json!(false));
+        assert_eq!(json["types"][0]["name"], "State");
+    }
+
+    #[test]
+    fn building_a_registry_does_no_io() {
+        let workspace = tempfile::tempdir().unwrap();
+        let context = HostContext::new(workspace.path(), SpellInfo::default());
+        let _registry = registry(context.clone());
+        assert!(!context.state_store().is_open());
+        assert_eq!(std::fs::read_dir(workspace.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn the_placeholder_refuses_file_and_state_calls_without_touching_the_disk() {
+        let registry = manifest_registry();
+        let call = |module: &str, function: &str, args: Vec<llmspell_bridge::Value>| {
+            let module = registry.module(module).unwrap();
+            let function = module.find(function).unwrap();
+            match function.invoke(&module.qualified(function.name), None, args) {
+                llmspell_bridge::Invocation::Ready(result) => result.unwrap_err().code,
+                llmspell_bridge::Invocation::Pending(_) => panic!("synchronous"),
+            }
+        };
+        assert_eq!(call("state", "save", vec!["k".into(), 1.into()]), "state");
+        assert_eq!(call("fs", "write", vec!["a.txt".into(), "x".into()]), "io");
+        assert!(!std::path::Path::new("/nonexistent").exists());
+    }
+}
