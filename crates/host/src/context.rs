@@ -124,15 +124,15 @@ impl Output for CapturedOutput {
 
 impl HostContext {
     /// A context for a spell in `workspace` (made absolute against the current folder when
-    /// it is relative), with no parameters, printing to the process's stdout.
+    /// it is relative) with its parameters, printing to the process's stdout.
     ///
     /// Does no I/O: the state store opens on first use.
-    pub fn new(workspace: impl Into<PathBuf>, spell: SpellInfo) -> HostContext {
+    pub fn new(workspace: impl Into<PathBuf>, spell: SpellInfo, params: Map) -> HostContext {
         let workspace = workspace.into();
         let workspace = std::path::absolute(&workspace).unwrap_or(workspace);
         HostContext {
             spell,
-            params: Map::new(),
+            params,
             output: Arc::new(StdOutput),
             sandbox: SandboxSettings::default(),
             events: EventBus::new(),
@@ -148,14 +148,10 @@ impl HostContext {
         let mut context = HostContext::new(
             "/nonexistent/llmspell-placeholder-workspace",
             SpellInfo::default(),
+            Map::new(),
         );
         context.state_store = Arc::new(StateStore::disabled());
         context
-    }
-
-    pub fn with_params(mut self, params: Map) -> HostContext {
-        self.params = params;
-        self
     }
 
     pub fn with_output(mut self, output: Arc<dyn Output>) -> HostContext {

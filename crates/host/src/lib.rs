@@ -206,7 +206,7 @@ mod tests {
     #[test]
     fn building_a_registry_does_no_io() {
         let workspace = tempfile::tempdir().unwrap();
-        let context = HostContext::new(workspace.path(), SpellInfo::default());
+        let context = HostContext::new(workspace.path(), SpellInfo::default(), Default::default());
         let _registry = registry(context.clone());
         assert!(!context.state_store().is_open());
         assert_eq!(std::fs::read_dir(workspace.path()).unwrap().count(), 0);

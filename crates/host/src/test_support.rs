@@ -34,9 +34,7 @@ impl TestHost {
             path: "test.lua".to_owned(),
             engine: "lua".to_owned(),
         };
-        let context = HostContext::new(workspace.path(), spell)
-            .with_params(params)
-            .with_output(output.clone());
+        let context = HostContext::new(workspace.path(), spell, params).with_output(output.clone());
         TestHost {
             registry: registry(context.clone()),
             context,
