@@ -13,6 +13,7 @@ pub const CONFIG_FILE: &str = "llmspell.toml";
 /// so a user's file never goes from valid to invalid as features land.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[allow(dead_code, reason = "the llm, providers, aliases and state sections are read by the LLM layer; they are validated now")]
 pub struct Config {
     #[serde(default)]
     pub llm: LlmSection,
@@ -28,12 +29,14 @@ pub struct Config {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[allow(dead_code, reason = "validated now, read by the LLM layer")]
 pub struct LlmSection {
     pub default_model: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[allow(dead_code, reason = "validated now, read by the LLM layer")]
 pub struct ProviderSection {
     pub kind: String,
     pub base_url: Option<String>,
@@ -60,6 +63,7 @@ pub struct SandboxSection {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[allow(dead_code, reason = "validated now, read by the LLM layer")]
 pub struct StateSection {
     pub backend: Option<String>,
     pub url: Option<String>,

@@ -133,7 +133,11 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
             engine: spell.engine.name().to_owned(),
         },
         params,
-    );
+    )
+    .with_sandbox(llmspell_host::SandboxSettings {
+        allow_hosts: config.sandbox.allow_hosts.clone(),
+        allow_private_network: config.sandbox.allow_private_network,
+    });
     let registry = Arc::new(llmspell_host::registry(context));
     let options = RunOptions { limits, workspace: Some(workspace), ..RunOptions::default() };
     match llmspell_runtime::run(spell, registry, options) {
