@@ -1,8 +1,9 @@
 //! Binds a registry into a Rhai engine, from its descriptors alone.
 //!
-//! - Module objects (`test`, `Test`) and value modules (`params`) are constants of a small
-//!   per-spell global module: visible everywhere, inside `fn` bodies too, and shadowed by a
-//!   script's own variables. They never enter the scope, so the debugger's locals stay clean.
+//! - Module objects (`test`, `Test`) and value modules (`params`) come from the engine's
+//!   variable resolver: visible everywhere, inside `fn` bodies and closures too, and shadowed
+//!   by a script's own variables. They never enter the scope, so the debugger's locals stay
+//!   the script's own.
 //! - `test.echo(1)` and `c.incr(2)` are method calls on a [`HostRef`]: for every distinct
 //!   function or method name there is one raw function per arity (receiver + 0..=[`MAX_ARGS`]
 //!   `Dynamic`s) that dispatches on the receiver, so arguments are validated by the bridge,
@@ -100,8 +101,16 @@ pub(crate) fn bind_registry(engine: &mut Engine, session: &Session<'_>) {
         engine.register_static_module(*name, module.clone());
     }
 
-    // Module objects and value modules: constants visible everywhere.
-    let mut constants = Module::new();
+    // Module objects and value modules, resolved by name wherever a script variable of that
+    // name is not in scope: inside `fn` bodies and closures too.
+    //
+    // A closure that names `test` captures it like any free variable: it becomes a curried
+    // parameter, and Rhai makes captured variables shared when a closure inside captures them
+    // again. A shared receiver is locked during a method call, so `test.call(|x| test.add(x,
+    // 1))` would fail as a data race. Resolving a variable that holds a module object here
+    // (instead of from the scope) keeps it from ever being shared; such a variable is then
+    // read-only, which a module object is anyway.
+    let mut objects: Vec<(&'static str, Dynamic)> = Vec::new();
     for (index, module) in registry.modules.iter().enumerate() {
         let value = match &module.kind {
             ModuleKind::Functions => Dynamic::from(HostRef::Module { index, name: module.name }),
@@ -109,10 +118,22 @@ pub(crate) fn bind_registry(engine: &mut Engine, session: &Session<'_>) {
             ModuleKind::Globals => continue,
         };
         for name in std::iter::once(&module.name).chain(&module.aliases) {
-            constants.set_var(*name, value.clone());
+            objects.push((*name, value.clone()));
         }
     }
-    engine.register_global_module(constants.into());
+    #[allow(deprecated, reason = "on_var is marked volatile, not deprecated")]
+    engine.on_var(move |name, index, context| {
+        let Some((_, value)) = objects.iter().find(|(object, _)| *object == name) else {
+            return Ok(None);
+        };
+        if index == 0 && !context.scope().contains(name) {
+            return Ok(Some(value.clone()));
+        }
+        match context.scope().get_value_ref::<HostRef>(name) {
+            Some(local @ HostRef::Module { .. }) => Ok(Some(Dynamic::from(local.clone()))),
+            _ => Ok(None),
+        }
+    });
 
     // `print` is a raw function (see `global_print`); Rhai's `debug` statement writes its
     // debug text through the host's `print` as well.

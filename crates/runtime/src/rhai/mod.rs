@@ -13,9 +13,9 @@
 //!   fatal error and the callables the spell handed out.
 //! - [`debugger`] is the debug seam, [`resolver`] the workspace-confined `import`.
 //!
-//! Architecture invariant: nothing here knows a host module by name; module objects are
-//! global-module constants (visible inside `fn` bodies, shadowed by locals), never scope
-//! variables, so the debugger's locals are the script's own.
+//! Architecture invariant: nothing here knows a host module by name; module objects come
+//! from the variable resolver (visible inside `fn` bodies, shadowed by locals), never from
+//! scope variables, so the debugger's locals are the script's own.
 
 mod bind;
 mod convert;
@@ -107,9 +107,9 @@ fn new_engine() -> Engine {
     engine.set_max_expr_depths(MAX_EXPR_DEPTH.0, MAX_EXPR_DEPTH.1);
     engine.set_max_call_levels(MAX_CALL_LEVELS);
     bind::install_token_mapper(&mut engine);
-    // No optimiser: it would inline module objects (global-module constants) into the AST
-    // and fold `${test}` with Rust's type name instead of the host's text, and a debugged
-    // spell must keep every statement anyway. Spells spend their time in host calls.
+    // No optimiser: it folds constants with Rust's own text for host values (`${x}` of a
+    // host handle), and a debugged spell must keep every statement anyway. Spells spend
+    // their time in host calls, not in arithmetic the optimiser could fold.
     engine.set_optimization_level(OptimizationLevel::None);
     engine
 }
