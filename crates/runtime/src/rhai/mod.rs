@@ -43,6 +43,8 @@ const BYTES_PER_ELEMENT: usize = 32;
 const BYTES_PER_ENTRY: usize = 96;
 /// The deadline and cancellation are checked every this many operations.
 const CHECK_EVERY: u64 = 1024;
+/// The resident memory is checked every this many deadline checks (a few milliseconds).
+const CHECK_MEMORY_EVERY: u64 = 64;
 
 /// Runs a spell to its end and returns its final value.
 pub(crate) fn run(env: &SpellEnv) -> Result<Value, SpellError> {
@@ -130,12 +132,19 @@ fn parser_engine() -> Engine {
 fn apply_limits(engine: &mut Engine, env: &SpellEnv) {
     if let Some(memory) = env.limits.memory {
         // Rhai cannot count allocations: bound each string, array and map (nested contents
-        // included) instead. A single value can then not exceed the limit, though many values
-        // together still can.
+        // included) instead, so no single value outgrows the limit.
         engine.set_max_string_size(memory.max(1));
         engine.set_max_array_size((memory / BYTES_PER_ELEMENT).max(1));
         engine.set_max_map_size((memory / BYTES_PER_ENTRY).max(1));
     }
+    // Many values together, or a map grown key by key (`m[k] = v` only checks the new
+    // value), escape those bounds: as a backstop, the process's resident memory may not grow
+    // by more than the limit while the spell runs.
+    let memory_ceiling = env
+        .limits
+        .memory
+        .and_then(|memory| resident_bytes().map(|baseline| baseline.saturating_add(memory)));
+    let memory_error = env.memory_error();
 
     let deadline = env.deadline;
     let cancel = env.cancel.clone();
@@ -162,8 +171,21 @@ fn apply_limits(engine: &mut Engine, env: &SpellEnv) {
         if deadline.is_some_and(|deadline| std::time::Instant::now() >= deadline) {
             return Some(session::terminate(timeout.clone()));
         }
+        if count % (CHECK_EVERY * CHECK_MEMORY_EVERY) == 0
+            && memory_ceiling.is_some_and(|ceiling| resident_bytes().is_some_and(|now| now > ceiling))
+        {
+            return Some(session::terminate(memory_error.clone()));
+        }
         None
     });
+}
+
+/// The process's resident memory, where the platform tells (Linux).
+fn resident_bytes() -> Option<usize> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
+    let kib: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// The error for a spell stopped by the debugger or a cancellation.

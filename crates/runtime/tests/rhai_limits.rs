@@ -1,0 +1,156 @@
+//! Rhai: every limit ends the spell, `try`/`catch` cannot swallow it, the process stays
+//! healthy.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use llmspell_runtime::{CancelToken, EngineKind, Limits, RunOptions, Spell, SpellError};
+
+const FAST: Duration = Duration::from_millis(300);
+
+fn limits(timeout: Duration) -> Limits {
+    Limits { timeout: Some(timeout), ..Limits::default() }
+}
+
+/// Runs `code` under `limits`; it must fail with `code` without printing anything (every
+/// spell here prints "caught" if its `catch` ever runs).
+fn ends_with(code: &str, limits: Limits, expected: &str) -> SpellError {
+    let (printed, result) = common::run_with(EngineKind::Rhai, code, limits);
+    let error = result.expect_err("the spell must fail");
+    assert_eq!(error.code, expected, "{error}\nspell:\n{code}");
+    assert_eq!(printed, "", "a catch ran:\n{code}");
+    error
+}
+
+#[test]
+fn timeout_stops_an_infinite_loop() {
+    let started = Instant::now();
+    let error = ends_with("let x = 0;\nloop { x += 1; }", limits(FAST), "timeout");
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert_eq!(error.message, "the spell ran past its time limit of 300ms");
+    assert_eq!(error.line, Some(2));
+}
+
+#[test]
+fn timeout_cannot_be_caught() {
+    ends_with("loop { try { loop { } } catch (e) { print(\"caught\") } }", limits(FAST), "timeout");
+    ends_with("fn spin() { loop {} } try { spin() } catch (e) { print(\"caught\") }", limits(FAST), "timeout");
+}
+
+#[test]
+fn timeout_stops_a_blocked_host_call() {
+    let started = Instant::now();
+    ends_with("try { test.sleep(10000) } catch (e) { print(\"caught\") } print(\"after\")", limits(FAST), "timeout");
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+}
+
+#[test]
+fn timeout_inside_a_callback_ends_the_spell() {
+    ends_with("try { test.call(|| { loop {} }) } catch (e) { print(\"caught\") }", limits(FAST), "timeout");
+    ends_with(
+        "try { test.call_later(|x| { loop {} }, 1) } catch (e) { print(\"caught\") } print(\"after\")",
+        limits(FAST),
+        "timeout",
+    );
+}
+
+#[test]
+fn memory_bombs_hit_the_memory_limit() {
+    let small = Limits { memory: Some(16 << 20), ..limits(Duration::from_secs(20)) };
+    for bomb in [
+        r#"let s = "x"; loop { s += s; }"#,
+        r#"let a = [1]; loop { a += a; }"#,
+        r#"let a = ["a longer string in the array"]; loop { a += a; }"#,
+        r#"let m = #{k: "v"}; let i = 0; loop { m = #{a: m, b: m}; }"#,
+        r#"let m = #{}; let i = 0; loop { m[`k${i}`] = i; i += 1; }"#,
+        r#"let all = []; loop { all.push(blob(65536)); }"#,
+        r#"let s = "x".pad(100000000, 'x');"#,
+        r#"let b = blob(100000000);"#,
+    ] {
+        let code = format!("try {{ {bomb} }} catch (e) {{ print(\"caught\") }}");
+        let error = ends_with(&code, small, "memory_limit");
+        assert!(error.message.starts_with("the spell used more than its memory limit of 16MiB"), "{error}");
+    }
+}
+
+#[test]
+fn instruction_budget_ends_the_spell() {
+    let budget = Limits { max_instructions: Some(10_000), ..Limits::default() };
+    let error = ends_with("let i = 0; loop { i += 1; }", budget, "instruction_limit");
+    assert_eq!(error.message, "the spell ran past its instruction limit of 10000");
+    ends_with("loop { try { let i = 0; loop { i += 1; } } catch (e) { print(\"caught\") } }", budget, "instruction_limit");
+    ends_with("try { test.call(|| { let i = 0; loop { i += 1; } }) } catch (e) { print(\"caught\") }", budget, "instruction_limit");
+    let (printed, result) = common::run_with(EngineKind::Rhai, "let s = 0; for i in 0..100 { s += i; } print(s)", budget);
+    assert_eq!((printed.as_str(), result.is_ok()), ("4950\n", true));
+}
+
+#[test]
+fn unbounded_recursion_is_a_stack_overflow() {
+    let error = ends_with("fn r(n) { r(n + 1) }\nr(0)", Limits::default(), "stack_overflow");
+    assert_eq!(error.message, "stack overflow: more than 256 nested calls");
+    ends_with("fn r(n) { r(n + 1) } try { r(0) } catch (e) { print(\"caught\") }", Limits::default(), "stack_overflow");
+    ends_with("fn r(n) { try { r(n + 1) } catch (e) { print(\"caught\") } } r(0)", Limits::default(), "stack_overflow");
+    ends_with("let f = |g| g.call(g); try { f.call(f) } catch (e) { print(\"caught\") }", Limits::default(), "stack_overflow");
+}
+
+#[test]
+fn recursion_through_the_host_is_a_stack_overflow() {
+    ends_with("fn r(n) { test.call(r, n + 1) } try { r(0) } catch (e) { print(\"caught\") }", Limits::default(), "stack_overflow");
+    ends_with(
+        "fn r(n) { try { test.call(r, n + 1) } catch (e) { print(\"caught\") } } r(0)",
+        Limits::default(),
+        "stack_overflow",
+    );
+}
+
+#[test]
+fn recursion_within_the_limit_works() {
+    let (printed, result) = common::run(EngineKind::Rhai, "fn r(n) { if n == 0 { 0 } else { 1 + r(n - 1) } } print(r(250))");
+    assert_eq!((printed.as_str(), result.is_ok()), ("250\n", true));
+}
+
+#[test]
+fn cancellation_terminates_the_spell() {
+    let (registry, output) = common::test_registry();
+    let cancel = CancelToken::new();
+    let canceller = cancel.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        canceller.cancel();
+    });
+    let spell = Spell::from_source(
+        "test.rhai",
+        "try { loop { } } catch (e) { print(\"caught\") }",
+        EngineKind::Rhai,
+    );
+    let started = Instant::now();
+    let result = llmspell_runtime::run(spell, Arc::new(registry), RunOptions { cancel, ..RunOptions::default() });
+    assert_eq!(result.unwrap_err().code, "terminated");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(output.lock().unwrap().as_str(), "");
+}
+
+#[test]
+fn cancellation_interrupts_a_blocked_host_call() {
+    let (registry, _) = common::test_registry();
+    let cancel = CancelToken::new();
+    let canceller = cancel.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        canceller.cancel();
+    });
+    let spell = Spell::from_source("test.rhai", "try { test.sleep(10000) } catch (e) { print(\"caught\") }", EngineKind::Rhai);
+    let started = Instant::now();
+    let result = llmspell_runtime::run(spell, Arc::new(registry), RunOptions { cancel, ..RunOptions::default() });
+    assert_eq!(result.unwrap_err().code, "terminated");
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[test]
+fn the_process_stays_healthy_after_limits() {
+    ends_with("loop {}", limits(Duration::from_millis(50)), "timeout");
+    ends_with("fn r() { r() } r()", Limits::default(), "stack_overflow");
+    assert_eq!(common::output(EngineKind::Rhai, "print(test.add(1, 2))"), "3\n");
+}
