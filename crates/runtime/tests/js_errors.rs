@@ -76,7 +76,9 @@ fn script_errors_are_runtime_errors() {
 fn thrown_objects_with_a_code_keep_it() {
     let error = failure("throw { code: 'my_code', message: 'custom failure' }");
     assert_eq!((error.code.as_str(), error.message.as_str()), ("my_code", "custom failure"));
-    let error = failure("class DiskError extends Error { constructor() { super('disk full'); this.code = 'io' } }\n\nthrow new DiskError();");
+    let error = failure(
+        "class DiskError extends Error { constructor() { super('disk full'); this.code = 'io' } }\n\nthrow new DiskError();",
+    );
     assert_eq!((error.code.as_str(), error.message.as_str(), error.line), ("io", "disk full", Some(1)));
     let error = failure("throw { message: 'no code' }");
     assert_eq!((error.code.as_str(), error.message.as_str()), ("runtime", "no code"));
@@ -148,7 +150,11 @@ fn syntax_errors_are_reported_with_their_position() {
 
 #[test]
 fn check_compiles_without_running() {
-    let good = Spell::from_source("ok.js", "print('never runs'); await test.sleep(1);\nexport default 1;", llmspell_runtime::EngineKind::Js);
+    let good = Spell::from_source(
+        "ok.js",
+        "print('never runs'); await test.sleep(1);\nexport default 1;",
+        llmspell_runtime::EngineKind::Js,
+    );
     assert_eq!(llmspell_runtime::check(&good), vec![]);
 
     let bad = Spell::from_source("bad.js", "let x = 1;\nlet y = );\nlet z = 3;\n", llmspell_runtime::EngineKind::Js);
@@ -165,10 +171,8 @@ fn check_compiles_without_running() {
 
 #[test]
 fn error_stacks_name_functions_anonymous_ones_and_the_top_level() {
-    let printed = output(
-        Js,
-        "function named() {\n  return [1].map(() => new Error('x'))[0];\n}\nprint(named().stack);\n",
-    );
+    let printed =
+        output(Js, "function named() {\n  return [1].map(() => new Error('x'))[0];\n}\nprint(named().stack);\n");
     assert_eq!(
         lines(&printed),
         vec![

@@ -57,10 +57,8 @@ fn a_timeout_also_ends_an_await_and_a_callback_loop() {
     );
     assert_eq!((error.code.as_str(), printed.as_str()), ("timeout", ""));
 
-    let (error, printed) = failure(
-        "try { await test.call_later(() => { for (;;) {} }, 1) } catch (e) { print('caught', e.code) }",
-        quick,
-    );
+    let (error, printed) =
+        failure("try { await test.call_later(() => { for (;;) {} }, 1) } catch (e) { print('caught', e.code) }", quick);
     assert_eq!((error.code.as_str(), printed.as_str()), ("timeout", ""));
 }
 
@@ -130,10 +128,8 @@ fn moderate_recursion_is_fine() {
 #[test]
 fn the_instruction_budget_ends_busy_spells_and_cannot_be_caught() {
     let budget = Limits { max_instructions: Some(1_000_000), ..limits() };
-    let (error, printed) = failure(
-        "try { for (;;) {} } catch (e) { print('caught') } finally { print('finally') }",
-        budget,
-    );
+    let (error, printed) =
+        failure("try { for (;;) {} } catch (e) { print('caught') } finally { print('finally') }", budget);
     assert_eq!(error.code, "instruction_limit");
     assert_eq!(error.message, "the spell ran past its instruction limit of 1000000");
     assert_eq!(printed, "");

@@ -21,9 +21,15 @@ fn workspace() -> tempfile::TempDir {
     let root = tempfile::tempdir().unwrap();
     let ws = root.path().join("ws");
     std::fs::create_dir_all(ws.join("sub")).unwrap();
-    std::fs::write(ws.join("lib.js"), "export const greeting = 'hello from lib';\nexport function twice(x) { return x * 2 }\n").unwrap();
-    std::fs::write(ws.join("sub/helper.js"), "import { twice } from '../lib.js';\nexport const four = twice(2);\n").unwrap();
-    std::fs::write(ws.join("sub/broken.js"), "export function broken() {\n  throw new Error('in a module');\n}\n").unwrap();
+    std::fs::write(
+        ws.join("lib.js"),
+        "export const greeting = 'hello from lib';\nexport function twice(x) { return x * 2 }\n",
+    )
+    .unwrap();
+    std::fs::write(ws.join("sub/helper.js"), "import { twice } from '../lib.js';\nexport const four = twice(2);\n")
+        .unwrap();
+    std::fs::write(ws.join("sub/broken.js"), "export function broken() {\n  throw new Error('in a module');\n}\n")
+        .unwrap();
     std::fs::write(root.path().join("outside.js"), "print('ESCAPED'); export const secret = 42;\n").unwrap();
     root
 }
@@ -33,11 +39,8 @@ fn run_in(root: &Path, code: &str) -> (String, Result<llmspell_bridge::Value, Sp
     let (registry, printed) = test_registry();
     let ws = root.join("ws");
     let spell = Spell::from_source(ws.join("main.js"), code, Js);
-    let result = llmspell_runtime::run(
-        spell,
-        Arc::new(registry),
-        RunOptions { workspace: Some(ws), ..RunOptions::default() },
-    );
+    let result =
+        llmspell_runtime::run(spell, Arc::new(registry), RunOptions { workspace: Some(ws), ..RunOptions::default() });
     let text = printed.lock().unwrap().clone();
     (text, result)
 }
@@ -68,7 +71,10 @@ fn imports_inside_the_workspace_work() {
 
     // An absolute path inside the workspace is fine too.
     let absolute = root.path().join("ws/lib.js");
-    let (printed, result) = run_in(root.path(), &format!("import {{ greeting }} from {:?};\nprint(greeting);", absolute.display().to_string()));
+    let (printed, result) = run_in(
+        root.path(),
+        &format!("import {{ greeting }} from {:?};\nprint(greeting);", absolute.display().to_string()),
+    );
     result.unwrap();
     assert_eq!(printed, "hello from lib\n");
 }

@@ -25,23 +25,30 @@ fn print_writes_canonical_text() {
 
 #[test]
 fn console_log_info_and_debug_go_through_print() {
-    let printed = output(Js, r#"console.log("log", 1); console.info("info", [2]); console.debug("debug", {k: null}); console.warn("to stderr"); console.error("also stderr")"#);
+    let printed = output(
+        Js,
+        r#"console.log("log", 1); console.info("info", [2]); console.debug("debug", {k: null}); console.warn("to stderr"); console.error("also stderr")"#,
+    );
     assert_eq!(lines(&printed), vec!["log 1", "info [2]", "debug {\"k\":null}"]);
 }
 
 #[test]
 fn numbers_are_ints_when_integral_and_within_2_pow_53() {
-    let value = result("export default [1, -7, 1.5, 3.0, 0.1, 2**53, -(2**53), 2**53 + 2, 2**60, -0, 1e300, NaN, Infinity]");
+    let value =
+        result("export default [1, -7, 1.5, 3.0, 0.1, 2**53, -(2**53), 2**53 + 2, 2**60, -0, 1e300, NaN, Infinity]");
     let Value::List(items) = value else { panic!("not a list") };
-    assert_eq!(items[..7], [
-        Value::Int(1),
-        Value::Int(-7),
-        Value::Float(1.5),
-        Value::Int(3),
-        Value::Float(0.1),
-        Value::Int(1 << 53),
-        Value::Int(-(1 << 53)),
-    ]);
+    assert_eq!(
+        items[..7],
+        [
+            Value::Int(1),
+            Value::Int(-7),
+            Value::Float(1.5),
+            Value::Int(3),
+            Value::Float(0.1),
+            Value::Int(1 << 53),
+            Value::Int(-(1 << 53)),
+        ]
+    );
     assert_eq!(items[7], Value::Float(9_007_199_254_740_994.0));
     assert_eq!(items[8], Value::Float(2f64.powi(60)));
     assert_eq!(items[9], Value::Int(0));
@@ -106,7 +113,8 @@ fn nested_lists_and_maps_round_trip() {
 
 #[test]
 fn the_default_export_is_the_spell_result_with_nested_values() {
-    let value = result(r#"export default { list: [1, "two", 3.5, null, [true]], map: { "é": "ü" }, nothing: undefined }"#);
+    let value =
+        result(r#"export default { list: [1, "two", 3.5, null, [true]], map: { "é": "ü" }, nothing: undefined }"#);
     let mut inner = Map::new();
     inner.insert("é".into(), Value::Str("ü".into()));
     assert_eq!(
@@ -270,10 +278,7 @@ fn errors_convert_to_maps_with_their_message() {
         print(new Error("plain"));
         "#,
     );
-    assert_eq!(
-        lines(&printed),
-        vec![r#"{"code":"some_code","message":"it failed"}"#, r#"{"message":"plain"}"#]
-    );
+    assert_eq!(lines(&printed), vec![r#"{"code":"some_code","message":"it failed"}"#, r#"{"message":"plain"}"#]);
 }
 
 #[test]
@@ -281,4 +286,34 @@ fn a_shebang_line_is_ignored_and_lines_stay_put() {
     let (_, result) = run(Js, "#!/usr/bin/env llmspell\nprint('ok')\nthrow new Error('line three')");
     let error = result.unwrap_err();
     assert_eq!((error.message.as_str(), error.line), ("line three", Some(3)));
+}
+
+#[test]
+fn host_made_callables_are_script_functions_and_round_trip() {
+    use llmspell_bridge::{Callable, Function, HostError, Module, RustFunction, Type};
+    use std::sync::Arc;
+
+    let (mut registry, printed) = common::test_registry();
+    let adder = Callable::new(RustFunction(|args: Vec<Value>| match args.as_slice() {
+        [Value::Int(a), Value::Int(b)] => Ok(Value::Int(a + b)),
+        _ => Err(HostError::invalid_argument("adder wants two ints")),
+    }));
+    registry.add_module(Module::new("extra", "Host-made callables.").function(
+        Function::new("adder").returns(Type::Fn, "").sync(move |_| Ok(Value::Callable(adder.clone()))),
+    ));
+    let spell = llmspell_runtime::Spell::from_source(
+        "test.js",
+        r#"
+        const add = extra.adder();
+        print(typeof add, add(2, 3), test.call(add, 4, 5), [1, 2].map((x) => add(x, 10)));
+        print(test.same(add, extra.adder()), test.echo(add) === add, add.name === undefined || typeof add.name);
+        try { add("x") } catch (e) { print(e.code, e.message) }
+        "#,
+        Js,
+    );
+    llmspell_runtime::run(spell, Arc::new(registry), llmspell_runtime::RunOptions::default()).unwrap();
+    assert_eq!(
+        lines(&printed.lock().unwrap()),
+        vec!["function 5 9 [11,12]", "true false string", "invalid_argument adder wants two ints"]
+    );
 }

@@ -12,9 +12,10 @@ use std::rc::Rc;
 
 use futures::FutureExt as _;
 use llmspell_bridge::{
-    Callable, Function as HostFunction, HostError, Invocation, Module as HostModule, ModuleKind, Object as HostRef, Value,
+    Callable, Function as HostFunction, HostError, Invocation, Module as HostModule, ModuleKind, Object as HostRef,
+    Value,
 };
-use rquickjs::class::{JsClass, JsCell, Readable, Trace, Tracer};
+use rquickjs::class::{JsCell, JsClass, Readable, Trace, Tracer};
 use rquickjs::function::{Constructor, Params, Rest, This};
 use rquickjs::object::{Accessor, Property};
 use rquickjs::{Class, Ctx, Exception, Function, JsLifetime, Object, Persistent, Value as JsValue};
@@ -82,8 +83,9 @@ impl<'js> JsClass<'js> for CallableHandle {
             let argument = params.arg(index).unwrap_or_else(|| JsValue::new_undefined(ctx.clone()));
             values.push(to_value(&ctx, &state, &argument).map_err(|error| throw_error(&ctx, &state, error))?);
         }
-        let result = std::panic::catch_unwind(AssertUnwindSafe(|| callable.call(values)))
-            .unwrap_or_else(|panic| Err(HostError::internal(format!("a host function panicked: {}", panic_text(&panic)))));
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| callable.call(values))).unwrap_or_else(|panic| {
+            Err(HostError::internal(format!("a host function panicked: {}", panic_text(&panic))))
+        });
         match result {
             Ok(value) => to_js(&ctx, &state, value),
             Err(error) => Err(throw_error(&ctx, &state, error)),
@@ -119,7 +121,10 @@ pub(super) fn bind_registry<'js>(ctx: &Ctx<'js>, state: &Rc<State>) -> rquickjs:
             }
         }
     }
-    globals.set("console", console(ctx, state)?)?;
+    // A registry module called `console` wins over the built-in one.
+    if !globals.contains_key("console")? {
+        globals.set("console", console(ctx, state)?)?;
+    }
     install_stack_format(ctx, state)?;
     Ok(())
 }
@@ -196,8 +201,8 @@ fn module_object<'js>(ctx: &Ctx<'js>, state: &Rc<State>, module: &HostModule) ->
     let create = module.functions.iter().find(|function| function.name == "new" || function.aliases.contains(&"new"));
     let object = match create {
         Some(create) if capitalised => {
-            let constructor = host_function(ctx, state, create.clone(), module.qualified(create.name), None)?
-                .with_constructor(true);
+            let constructor =
+                host_function(ctx, state, create.clone(), module.qualified(create.name), None)?.with_constructor(true);
             let display = module.aliases.iter().find(|alias| alias.starts_with(|first: char| first.is_uppercase()));
             constructor.set_name(display.copied().unwrap_or(module.name))?;
             constructor.into_value().into_object().ok_or(rquickjs::Error::Unknown)?
@@ -348,7 +353,12 @@ fn call_host<'js>(
 }
 
 /// Settles the Promise of a finished I/O-bound call.
-pub(super) fn settle<'js>(ctx: &Ctx<'js>, state: &Rc<State>, id: u64, result: Result<Value, HostError>) -> rquickjs::Result<()> {
+pub(super) fn settle<'js>(
+    ctx: &Ctx<'js>,
+    state: &Rc<State>,
+    id: u64,
+    result: Result<Value, HostError>,
+) -> rquickjs::Result<()> {
     let Some(call) = state.take_pending(id) else {
         return Ok(());
     };
@@ -442,7 +452,11 @@ fn class_of(object: &Object<'_>) -> u32 {
 
 /// A host callable as a script function: the script's own function when it came from this
 /// spell, else a function calling the callable.
-pub(super) fn callable_to_js<'js>(ctx: &Ctx<'js>, state: &Rc<State>, callable: Callable) -> rquickjs::Result<Function<'js>> {
+pub(super) fn callable_to_js<'js>(
+    ctx: &Ctx<'js>,
+    state: &Rc<State>,
+    callable: Callable,
+) -> rquickjs::Result<Function<'js>> {
     if let Some(original) = state.original_function(&callable) {
         return original.restore(ctx);
     }

@@ -51,12 +51,11 @@ fn to_value_at<'js>(ctx: &Ctx<'js>, state: &State, value: &JsValue<'js>, depth: 
         }
         Type::Symbol => return Err(HostError::invalid_argument("a Symbol cannot be passed to the host")),
         Type::Promise => {
-            return Err(HostError::invalid_argument(
-                "a Promise cannot be passed to the host: await it first",
-            ));
+            return Err(HostError::invalid_argument("a Promise cannot be passed to the host: await it first"));
         }
         Type::Function | Type::Constructor => {
-            let function = value.as_function().cloned().ok_or_else(|| HostError::internal("a function that is not one"))?;
+            let function =
+                value.as_function().cloned().ok_or_else(|| HostError::internal("a function that is not one"))?;
             if let Some(callable) = bind::host_callable_of(state, &function) {
                 return Ok(Value::Callable(callable));
             }
@@ -92,21 +91,14 @@ fn to_value_at<'js>(ctx: &Ctx<'js>, state: &State, value: &JsValue<'js>, depth: 
             Value::Map(map)
         }
         Type::Module | Type::Unknown => {
-            return Err(HostError::invalid_argument(format!(
-                "a {} cannot be passed to the host",
-                value.type_name()
-            )));
+            return Err(HostError::invalid_argument(format!("a {} cannot be passed to the host", value.type_name())));
         }
     })
 }
 
 /// A JavaScript number as an `Int` when integral and within ±2^53, else a `Float`.
 pub(super) fn number(number: f64) -> Value {
-    if number.fract() == 0.0 && number.abs() <= MAX_SAFE {
-        Value::Int(number as i64)
-    } else {
-        Value::Float(number)
-    }
+    if number.fract() == 0.0 && number.abs() <= MAX_SAFE { Value::Int(number as i64) } else { Value::Float(number) }
 }
 
 /// A JavaScript string as UTF-8; lone surrogates become U+FFFD.
@@ -230,7 +222,8 @@ impl ErrorInfo {
                 if has { object.get::<_, Option<String>>(key).ok().flatten() } else { None }
             };
             info.code = own("code");
-            let message = object.get::<_, Option<rquickjs::Coerced<String>>>("message").ok().flatten().map(|text| text.0);
+            let message =
+                object.get::<_, Option<rquickjs::Coerced<String>>>("message").ok().flatten().map(|text| text.0);
             if object.is_error() {
                 info.name = object.get::<_, Option<String>>("name").ok().flatten();
                 info.stack = object.get::<_, Option<String>>("stack").ok().flatten();

@@ -143,7 +143,7 @@ fn drive<'js>(
     loop {
         loop {
             if let Some(fatal) = state.guards.check() {
-                return Err(fatal_failure(ctx, state, fatal, Some(promise)));
+                return Err(fatal_failure(ctx, fatal, Some(promise)));
             }
             if !ctx.execute_pending_job() {
                 break;
@@ -159,7 +159,12 @@ fn drive<'js>(
             continue;
         }
         state.free_dropped();
-        let settled = promise.state() != PromiseState::Pending;
+        let settled = match promise.state() {
+            PromiseState::Pending => false,
+            // A failed spell does not wait for the calls it left behind.
+            PromiseState::Rejected => return Ok(()),
+            PromiseState::Resolved => true,
+        };
         if settled && (!wait_for_calls || !state.has_pending()) {
             return Ok(());
         }
@@ -168,10 +173,7 @@ fn drive<'js>(
             return Err(value_failure(ctx, state, reason, Stage::Run));
         }
         if !settled && !state.has_pending() && mailbox.run_pending() == 0 {
-            return Err(SpellError::new(
-                codes::RUNTIME,
-                "the spell awaits a promise that nothing will ever settle",
-            ));
+            return Err(SpellError::new(codes::RUNTIME, "the spell awaits a promise that nothing will ever settle"));
         }
         match mailbox.run_one(state.guards.deadline(), state.guards.cancel_token()) {
             Ok(true) => {}
@@ -224,9 +226,8 @@ fn call_script<'js>(
     let result = match result.as_promise() {
         // An async callback: run the event loop until its promise settles.
         Some(promise) => {
-            drive(ctx, state, mailbox, promise, false).map_err(|error| {
-                state.guards.check().unwrap_or_else(|| error.to_host_error())
-            })?;
+            drive(ctx, state, mailbox, promise, false)
+                .map_err(|error| state.guards.check().unwrap_or_else(|| error.to_host_error()))?;
             match promise.result::<JsValue<'js>>() {
                 Some(Ok(value)) => value,
                 Some(Err(error)) => return Err(callback_failure(ctx, state, error)),
@@ -275,7 +276,7 @@ fn rquickjs_failure<'js>(ctx: &Ctx<'js>, state: &State, error: rquickjs::Error, 
 
 /// The spell error for the sticky fatal error, located where the script was stopped when
 /// the stop is visible (the rejection of `promise`).
-fn fatal_failure<'js>(ctx: &Ctx<'js>, state: &State, fatal: HostError, promise: Option<&Promise<'js>>) -> SpellError {
+fn fatal_failure<'js>(ctx: &Ctx<'js>, fatal: HostError, promise: Option<&Promise<'js>>) -> SpellError {
     let mut error = SpellError::from(fatal);
     if let Some(promise) = promise
         && promise.state() == PromiseState::Rejected
@@ -285,7 +286,6 @@ fn fatal_failure<'js>(ctx: &Ctx<'js>, state: &State, fatal: HostError, promise: 
         let info = ErrorInfo::of(ctx, &reason);
         locate(&mut error, info.stack.as_deref());
     }
-    let _ = state;
     error
 }
 

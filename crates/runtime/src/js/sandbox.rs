@@ -42,7 +42,8 @@ impl WorkspaceLoader {
         }
         if !candidate.is_file() {
             // `import './lib'` finds lib.js or lib.mjs.
-            let found = ["js", "mjs"].iter().map(|extension| with_extension(&candidate, extension)).find(|path| path.is_file());
+            let found =
+                ["js", "mjs"].iter().map(|extension| with_extension(&candidate, extension)).find(|path| path.is_file());
             match found {
                 Some(path) => candidate = path,
                 None => {
@@ -54,9 +55,9 @@ impl WorkspaceLoader {
             }
         }
         // Symlinks may point anywhere: the real file must be inside the real workspace.
-        let real = candidate.canonicalize().map_err(|error| {
-            HostError::new(codes::NOT_FOUND, format!("cannot open module '{specifier}': {error}"))
-        })?;
+        let real = candidate
+            .canonicalize()
+            .map_err(|error| HostError::new(codes::NOT_FOUND, format!("cannot open module '{specifier}': {error}")))?;
         match &self.canonical_root {
             Some(root) if real.starts_with(root) => {}
             _ => return Err(outside(specifier)),
@@ -89,18 +90,19 @@ impl WorkspaceLoader {
         {
             return Err(outside(name));
         }
-        let bytes = std::fs::read(&real)
-            .map_err(|error| HostError::io(format!("cannot read module {name}: {error}")))?;
+        let bytes =
+            std::fs::read(&real).map_err(|error| HostError::io(format!("cannot read module {name}: {error}")))?;
         String::from_utf8(bytes).map_err(|error| {
-            HostError::new(codes::SYNTAX, format!("module {name} is not valid UTF-8 (byte {})", error.utf8_error().valid_up_to()))
+            HostError::new(
+                codes::SYNTAX,
+                format!("module {name} is not valid UTF-8 (byte {})", error.utf8_error().valid_up_to()),
+            )
         })
     }
 }
 
 fn outside(specifier: &str) -> HostError {
-    HostError::sandbox_denied(format!(
-        "import of '{specifier}' denied: it is outside the spell's workspace"
-    ))
+    HostError::sandbox_denied(format!("import of '{specifier}' denied: it is outside the spell's workspace"))
 }
 
 fn with_extension(path: &Path, extension: &str) -> PathBuf {

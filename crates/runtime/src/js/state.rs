@@ -97,11 +97,7 @@ impl State {
     pub fn register_callable<'js>(&self, ctx: &Ctx<'js>, function: Function<'js>) -> Callable {
         self.free_dropped();
         let id = self.next_id();
-        let name = function
-            .get::<_, Option<String>>("name")
-            .ok()
-            .flatten()
-            .filter(|name| !name.is_empty());
+        let name = function.get::<_, Option<String>>("name").ok().flatten().filter(|name| !name.is_empty());
         let handle = Arc::new(JsCallable {
             spell_id: self.spell_id,
             id,
@@ -206,9 +202,8 @@ impl State {
     /// The script value of a recent callback error, when `error` is that error.
     pub fn take_callback_error(&self, error: &HostError) -> Option<Persistent<JsValue<'static>>> {
         let mut errors = self.callback_errors.borrow_mut();
-        let index = errors
-            .iter()
-            .rposition(|(raised, _)| raised.code == error.code && raised.message == error.message)?;
+        let index =
+            errors.iter().rposition(|(raised, _)| raised.code == error.code && raised.message == error.message)?;
         errors.remove(index).map(|(_, value)| value)
     }
 
