@@ -1,0 +1,4 @@
+-- An uncaught script error ends the spell with code `runtime` at the line that raised it.
+print("before")
+error("boom")
+print("after")

@@ -1,0 +1,22 @@
+// state.save/load/delete/list persist values per workspace (SQLite under .llmspell/).
+state.save("user:1", { name: "Ada", langs: ["lua", "js"] });
+state.save("user:2", { name: "Grace", score: 9.5 });
+state.save("config", "plain string");
+state.save("count", 42);
+print(state.load("user:1"));
+print(state.load("user:2").score);
+print(state.load("config"), state.load("count"));
+print(state.list("user:"));
+print(state.list());
+state.delete("user:1");
+print(state.load("user:1"));
+print(state.list("user:"));
+state.save("count", 43);
+print(state.load("count"));
+state.save("flag", false);
+print(state.load("flag"));
+state.save("text", "ñ✓🎉");
+print(state.load("text"));
+state.save("list", [1, 2.5, "x", { y: true }]);
+print(state.load("list"));
+print(state.load("missing"));

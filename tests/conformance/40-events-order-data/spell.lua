@@ -1,0 +1,11 @@
+-- Handlers run in subscription order; the event is { name, time, data } with data as emitted.
+events.on("data.*", function(e) print("first", e.name, json.encode(e.data)) end)
+events.on("data.*", function(e) print("second", e.name) end)
+events.on("data.map", function(e) print("map fields", e.data.n, e.data.list[2], e.data.nested.ok) end)
+events.emit("data.map", { n = 1, list = { "a", "b" }, nested = { ok = true } })
+events.emit("data.none")
+events.emit("data.list", { 1, 2.5, "x" })
+events.emit("data.num", 7)
+events.emit("data.text", "ünï")
+events.on("time.check", function(e) print(e.time ~= nil, e.name, e.data) end)
+events.emit("time.check", false)

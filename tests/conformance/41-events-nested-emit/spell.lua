@@ -1,0 +1,13 @@
+-- A handler may emit: the nested event's handlers run before the inner emit returns.
+events.on("outer", function(e)
+  print("outer start", e.data)
+  events.emit("inner", e.data + 1)
+  print("outer end", e.data)
+end)
+events.on("inner", function(e)
+  print("inner got", e.data)
+  events.emit("innermost", { from = e.name })
+end)
+events.on("innermost", function(e) print("innermost from", e.data.from) end)
+events.emit("outer", 1)
+print("after")

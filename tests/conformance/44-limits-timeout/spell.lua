@@ -1,0 +1,3 @@
+-- An endless loop ends with the wall-clock limit; output before it is kept.
+print("start")
+while true do end
