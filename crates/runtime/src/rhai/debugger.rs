@@ -57,6 +57,8 @@ struct FrameState {
     name: String,
     /// The last line reported for this frame (0: none yet).
     last_line: u32,
+    /// Where the last statement of this frame started.
+    last_statement: Option<Position>,
     /// The frame's locals when it last called a function.
     locals: Vec<(String, Value)>,
 }
@@ -67,6 +69,7 @@ impl FrameState {
             identity: Some((frame.fn_name.clone(), frame.pos)),
             name: super::frame_name(&frame.fn_name),
             last_line: 0,
+            last_statement: None,
             locals: Vec::new(),
         }
     }
@@ -118,7 +121,14 @@ impl Tracker {
             current.locals = locals(context);
         }
         let line = position.line()? as u32;
-        if current.last_line == line {
+        // A new line, or a statement that runs again (a loop's next iteration, even when the
+        // whole loop is on one line).
+        let is_statement = matches!(node, ASTNode::Stmt(_));
+        let again = is_statement && current.last_statement.is_some_and(|last| position <= last);
+        if is_statement {
+            current.last_statement = Some(position);
+        }
+        if current.last_line == line && !again {
             return None;
         }
         current.last_line = line;
@@ -144,7 +154,8 @@ fn is_call(node: ASTNode<'_>) -> bool {
     match node {
         ASTNode::Expr(Expr::FnCall(call, _)) => !call.is_operator_call(),
         ASTNode::Stmt(Stmt::FnCall(call, _)) => !call.is_operator_call(),
-        ASTNode::Expr(Expr::MethodCall(..) | Expr::Dot(..)) => true,
+        // Not `MethodCall`: Rhai reports it with an empty scope; its `Dot` comes first.
+        ASTNode::Expr(Expr::Dot(..)) => true,
         _ => false,
     }
 }
