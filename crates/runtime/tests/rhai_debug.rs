@@ -12,6 +12,8 @@ const ADD: &str = "fn add(a, b) {\n  let sum = a + b;\n  return sum;\n}\nlet x =
 
 /// A stop as the tests compare it: line, depth, innermost locals.
 type Line = (u32, usize, Vec<(String, Value)>);
+/// A frame as the tests compare it: name, line, locals.
+type FrameView<'a> = (&'a str, u32, Vec<(String, Value)>);
 
 /// Runs `code` under the debugger, starting in `initial` mode with `breakpoints`, and
 /// answers every stop with `next(stop)`. Returns the stops, what was printed, the result.
@@ -68,7 +70,7 @@ fn stepping_in_stops_at_every_line_with_depth_and_locals() {
 fn frames_are_innermost_first_with_their_lines_and_locals() {
     let (stops, _, _) = debug(ADD, Resume::Continue, &[3], |_| Resume::Continue);
     assert_eq!(stops.len(), 1);
-    let frames: Vec<(&str, u32, Vec<(String, Value)>)> =
+    let frames: Vec<FrameView<'_>> =
         stops[0].frames.iter().map(|frame| (frame.name.as_str(), frame.line, frame.locals.clone())).collect();
     assert_eq!(
         frames,

@@ -30,10 +30,10 @@ pub(crate) fn install(engine: &mut Engine, hook: Arc<dyn DebugHook>, file: Strin
                     Ok(mut tracker) => tracker.observe(&context, node, position, source.unwrap_or(&file), &*hook),
                     Err(_) => None,
                 };
-                if let Some((line_event, frames)) = stop {
-                    if hook.stopped(&line_event, frames) == Resume::Stop {
-                        return Err(terminated(super::terminated_error()));
-                    }
+                if let Some((line_event, frames)) = stop
+                    && hook.stopped(&line_event, frames) == Resume::Stop
+                {
+                    return Err(terminated(super::terminated_error()));
                 }
             }
             Ok(DebuggerCommand::StepInto)
@@ -106,10 +106,10 @@ impl Tracker {
             return None;
         }
         self.frames.resize_with(depth, || None);
-        if let (Some(frame), Some(Some(state))) = (call_stack.last(), self.frames.last()) {
-            if !state.is(frame) {
-                *self.frames.last_mut().expect("not empty") = Some(FrameState::entered(frame));
-            }
+        if let (Some(frame), Some(slot)) = (call_stack.last(), self.frames.last_mut())
+            && slot.as_ref().is_some_and(|state| !state.is(frame))
+        {
+            *slot = Some(FrameState::entered(frame));
         }
 
         let script_depth = 1 + self.frames.iter().filter(|frame| frame.is_some()).count();

@@ -159,7 +159,7 @@ fn apply_limits(engine: &mut Engine, env: &SpellEnv) {
         if count > budget {
             return Some(session::terminate(instructions.clone()));
         }
-        if count % CHECK_EVERY != 0 {
+        if !count.is_multiple_of(CHECK_EVERY) {
             return None;
         }
         if let Some(fatal) = session::fatal() {
@@ -171,7 +171,7 @@ fn apply_limits(engine: &mut Engine, env: &SpellEnv) {
         if deadline.is_some_and(|deadline| std::time::Instant::now() >= deadline) {
             return Some(session::terminate(timeout.clone()));
         }
-        if count % (CHECK_EVERY * CHECK_MEMORY_EVERY) == 0
+        if count.is_multiple_of(CHECK_EVERY * CHECK_MEMORY_EVERY)
             && memory_ceiling.is_some_and(|ceiling| resident_bytes().is_some_and(|now| now > ceiling))
         {
             return Some(session::terminate(memory_error.clone()));
@@ -257,17 +257,17 @@ fn message_without_position(error: &EvalAltResult) -> String {
 /// The error a `throw` of `value` stands for.
 fn thrown_value_error(value: &Dynamic) -> HostError {
     let value = value.flatten_clone();
-    if let Ok(map) = value.as_map_ref() {
-        if let Some(code) = map.get("code").and_then(|code| code.clone().into_string().ok()) {
-            let message = map
-                .get("message")
-                .map(|message| match message.clone().into_string() {
-                    Ok(text) => text,
-                    Err(_) => display(message),
-                })
-                .unwrap_or_default();
-            return HostError::new(code, message);
-        }
+    if let Ok(map) = value.as_map_ref()
+        && let Some(code) = map.get("code").and_then(|code| code.clone().into_string().ok())
+    {
+        let message = map
+            .get("message")
+            .map(|message| match message.clone().into_string() {
+                Ok(text) => text,
+                Err(_) => display(message),
+            })
+            .unwrap_or_default();
+        return HostError::new(code, message);
     }
     match value.clone().into_string() {
         Ok(text) => HostError::new(codes::RUNTIME, text),
