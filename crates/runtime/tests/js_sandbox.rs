@@ -250,3 +250,28 @@ fn overwriting_bindings_only_affects_the_spell() {
     );
     assert_eq!(lines(&printed), vec!["wrapped hijacked", "1"]);
 }
+
+#[test]
+fn hostile_getters_and_proxies_fail_cleanly() {
+    // 12. Values whose conversion runs script code that throws.
+    let printed = output(
+        Js,
+        r#"
+        const attempts = [
+          () => test.echo({ get x() { throw new Error("getter") } }),
+          () => test.echo(new Proxy({}, { ownKeys() { throw new Error("trap") } })),
+          () => test.echo([1, new Proxy({ a: 1 }, { get() { throw new Error("index") } })]),
+          () => test.echo(Object.defineProperty(new Error("m"), "message", { get() { throw new Error("message getter") } })),
+        ];
+        for (const attempt of attempts) {
+          try { print(JSON.stringify(attempt())) } catch (e) { print(e.code, e.message) }
+        }
+        print("still fine", test.add(1, 1));
+        "#,
+    );
+    assert_eq!(lines(&printed), vec!["runtime getter", "runtime trap", "runtime index", "{}", "still fine 2"]);
+    // An error whose `code` getter throws is still reported.
+    let (_, result) = common::run(Js, "throw Object.defineProperty(new Error('m'), 'code', { get() { throw 1 } });");
+    let error = result.unwrap_err();
+    assert_eq!((error.code.as_str(), error.message.as_str()), ("runtime", "m"));
+}

@@ -298,9 +298,10 @@ fn host_made_callables_are_script_functions_and_round_trip() {
         [Value::Int(a), Value::Int(b)] => Ok(Value::Int(a + b)),
         _ => Err(HostError::invalid_argument("adder wants two ints")),
     }));
-    registry.add_module(Module::new("extra", "Host-made callables.").function(
-        Function::new("adder").returns(Type::Fn, "").sync(move |_| Ok(Value::Callable(adder.clone()))),
-    ));
+    registry.add_module(
+        Module::new("extra", "Host-made callables.")
+            .function(Function::new("adder").returns(Type::Fn, "").sync(move |_| Ok(Value::Callable(adder.clone())))),
+    );
     let spell = llmspell_runtime::Spell::from_source(
         "test.js",
         r#"

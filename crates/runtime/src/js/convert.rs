@@ -78,7 +78,7 @@ fn to_value_at<'js>(ctx: &Ctx<'js>, state: &State, value: &JsValue<'js>, depth: 
             let mut map = Map::new();
             if object.is_error() {
                 // Errors keep their message (not enumerable) next to their own fields.
-                if let Ok(Some(message)) = object.get::<_, Option<String>>("message") {
+                if let Some(message) = read::<String>(ctx, object, "message") {
                     map.insert("message".to_owned(), Value::Str(message));
                 }
             }
@@ -117,7 +117,7 @@ pub(super) fn string_of<'js>(ctx: &Ctx<'js>, value: &JsValue<'js>) -> String {
         if pointer.is_null() {
             return String::new();
         }
-        let bytes = std::slice::from_raw_parts(pointer.cast::<u8>(), length as usize);
+        let bytes = std::slice::from_raw_parts(pointer.cast::<u8>(), length);
         let text = String::from_utf8_lossy(bytes).into_owned();
         qjs::JS_FreeCString(ctx.as_raw().as_ptr(), pointer);
         text
@@ -217,16 +217,14 @@ impl ErrorInfo {
     pub fn of<'js>(ctx: &Ctx<'js>, value: &JsValue<'js>) -> ErrorInfo {
         let mut info = ErrorInfo::default();
         if let Some(object) = value.as_object() {
-            let own = |key: &str| -> Option<String> {
-                let has = object.own_keys::<String>(Filter::new().string()).flatten().any(|name| name == key);
-                if has { object.get::<_, Option<String>>(key).ok().flatten() } else { None }
-            };
-            info.code = own("code");
-            let message =
-                object.get::<_, Option<rquickjs::Coerced<String>>>("message").ok().flatten().map(|text| text.0);
+            let has_own_code = object.own_keys::<String>(Filter::new().string()).flatten().any(|name| name == "code");
+            if has_own_code {
+                info.code = read::<String>(ctx, object, "code");
+            }
+            let message = read::<rquickjs::Coerced<String>>(ctx, object, "message").map(|text| text.0);
             if object.is_error() {
-                info.name = object.get::<_, Option<String>>("name").ok().flatten();
-                info.stack = object.get::<_, Option<String>>("stack").ok().flatten();
+                info.name = read::<String>(ctx, object, "name");
+                info.stack = read::<String>(ctx, object, "stack");
                 info.message = message.unwrap_or_default();
             } else {
                 info.message = match message {
@@ -250,6 +248,19 @@ impl ErrorInfo {
                 format!("{name}: {}", self.message)
             }
             _ => self.message.clone(),
+        }
+    }
+}
+
+/// A property as a `T`, if it is one; a getter that throws leaves no exception behind.
+pub(super) fn read<'js, T: rquickjs::FromJs<'js>>(ctx: &Ctx<'js>, object: &Object<'js>, key: &str) -> Option<T> {
+    match object.get::<_, Option<T>>(key) {
+        Ok(value) => value,
+        Err(error) => {
+            if error.is_exception() {
+                let _ = ctx.catch();
+            }
+            None
         }
     }
 }

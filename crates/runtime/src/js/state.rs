@@ -97,7 +97,7 @@ impl State {
     pub fn register_callable<'js>(&self, ctx: &Ctx<'js>, function: Function<'js>) -> Callable {
         self.free_dropped();
         let id = self.next_id();
-        let name = function.get::<_, Option<String>>("name").ok().flatten().filter(|name| !name.is_empty());
+        let name = super::convert::read::<String>(ctx, &function, "name").filter(|name| !name.is_empty());
         let handle = Arc::new(JsCallable {
             spell_id: self.spell_id,
             id,
