@@ -1,0 +1,10 @@
+-- Unbounded recursion that passes through the host (a handler re-emitting its own event)
+-- ends with `stack_overflow`, not a crash of the process.
+local depth = 0
+events.on("again", function(e)
+  depth = depth + 1
+  events.emit("again", depth)
+end)
+print("start")
+events.emit("again", 0)
+print("unreachable")
