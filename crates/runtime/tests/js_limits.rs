@@ -175,3 +175,19 @@ fn cancellation_terminates_a_running_spell() {
     .unwrap_err();
     assert_eq!(error.code, "terminated");
 }
+
+#[test]
+fn host_errors_reporting_a_stack_overflow_or_memory_exhaustion_cannot_be_caught() {
+    for code in ["stack_overflow", "memory_limit"] {
+        let (error, printed) = failure(
+            &format!("try {{ test.fail('{code}', 'the host ran out') }} catch (e) {{ print('caught', e.code) }}"),
+            limits(),
+        );
+        assert_eq!((error.code.as_str(), error.message.as_str(), printed.as_str()), (code, "the host ran out", ""));
+        assert_eq!(error.line, Some(1));
+    }
+    // Other codes, even `timeout` from a host call, are ordinary errors.
+    let printed =
+        output(Js, "try { test.fail('timeout', 'the server was slow') } catch (e) { print('caught', e.code) }");
+    assert_eq!(printed, "caught timeout\n");
+}

@@ -13,7 +13,7 @@ use std::rc::Rc;
 use futures::FutureExt as _;
 use llmspell_bridge::{
     Callable, Function as HostFunction, HostError, Invocation, Module as HostModule, ModuleKind, Object as HostRef,
-    Value,
+    Value, codes,
 };
 use rquickjs::class::{JsCell, JsClass, Readable, Trace, Tracer};
 use rquickjs::function::{Constructor, Params, Rest, This};
@@ -372,6 +372,7 @@ pub(super) fn settle<'js>(
     match result {
         Ok(value) => call.resolve.restore(ctx)?.call::<_, ()>((value,)),
         Err(error) => {
+            note_fatal_code(state, &error);
             let reason = match state.guards.check() {
                 Some(fatal) => host_error_object(ctx, &fatal, true)?.into_value(),
                 None => match state.take_callback_error(&error) {
@@ -392,6 +393,7 @@ pub(super) fn settle<'js>(
 /// The value a failed host call throws: the sticky fatal error (uncatchable) when the spell
 /// must end, the script's own error when a callback raised it, else an `Error` with `.code`.
 fn error_value<'js>(ctx: &Ctx<'js>, state: &State, error: HostError) -> rquickjs::Result<JsValue<'js>> {
+    note_fatal_code(state, &error);
     if let Some(fatal) = state.guards.check() {
         return Ok(host_error_object(ctx, &fatal, true)?.into_value());
     }
@@ -399,6 +401,14 @@ fn error_value<'js>(ctx: &Ctx<'js>, state: &State, error: HostError) -> rquickjs
         return original.restore(ctx);
     }
     Ok(host_error_object(ctx, &error, false)?.into_value())
+}
+
+/// A host error reporting a stack overflow or exhausted memory (say, events re-emitted from
+/// their own handler) ends the spell like the engine's own limits: the script cannot catch it.
+fn note_fatal_code(state: &State, error: &HostError) {
+    if matches!(error.code.as_str(), codes::STACK_OVERFLOW | codes::MEMORY_LIMIT) {
+        state.guards.set_fatal(error.clone());
+    }
 }
 
 /// Throws what [`error_value`] gives.
