@@ -95,3 +95,33 @@ fn io_bound_calls_work_inside_callbacks_and_functions() {
     check("fn nap(ms) { test.sleep(ms) } print(test.call(|| nap(5)))", "5\n");
     check("print(test.call_later(|ms| test.sleep(ms), 5))", "5\n");
 }
+
+/// A registry with a host function that returns a host-made callable.
+fn registry_with_host_callable() -> (llmspell_bridge::Registry, std::sync::Arc<std::sync::Mutex<String>>) {
+    use llmspell_bridge::{Callable, Function, Module, RustFunction, Type, Value};
+    let (mut registry, output) = common::test_registry();
+    registry.add_module(
+        Module::new("maker", "Makes host functions.").function(
+            Function::new("adder")
+                .param("n", Type::Int, "")
+                .returns(Type::Fn, "")
+                .sync(|args| {
+                    let n = args.int(0)?;
+                    Ok(Value::Callable(Callable::new(RustFunction(move |values: Vec<Value>| {
+                        Ok(Value::Int(n + values.first().and_then(Value::as_int).unwrap_or(0)))
+                    }))))
+                }),
+        ),
+    );
+    (registry, output)
+}
+
+#[test]
+fn host_made_callables_are_callable_from_the_script() {
+    let (registry, output) = registry_with_host_callable();
+    let code = "let add10 = maker.adder(10); print(type_of(add10), add10.call(5), test.call(add10, 1), [1, 2].map(add10))";
+    let spell = llmspell_runtime::Spell::from_source("test.rhai", code, EngineKind::Rhai);
+    let result = llmspell_runtime::run(spell, std::sync::Arc::new(registry), Default::default());
+    result.unwrap();
+    assert_eq!(output.lock().unwrap().as_str(), "Fn 15 11 [11,12]\n");
+}
