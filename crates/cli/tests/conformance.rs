@@ -14,6 +14,8 @@
 //! symlinks = { "link" = "/etc" }             # link name -> target, created before the run
 //! runs = 2                                   # run N times in one workspace; stdout is concatenated
 //! expect_files = [".llmspell/state.db"]      # must exist in the workspace after the runs
+//! config = "[sandbox]\ntimeout = \"1s\"\n"     # replaces the workspace's llmspell.toml
+//! spell_dir = "scripts/nested"              # put the spell there and run it from there
 //! ```
 //!
 //! Each (case, engine) pair runs the real `llmspell` binary in a fresh temporary workspace
@@ -64,6 +66,10 @@ struct CaseOptions {
     runs: u32,
     #[serde(default)]
     expect_files: Vec<String>,
+    #[serde(default)]
+    config: Option<String>,
+    #[serde(default)]
+    spell_dir: Option<String>,
 }
 
 fn one() -> u32 {
@@ -295,8 +301,11 @@ fn run_case(case: &Case, engine: &str) -> Result<Duration, String> {
 /// Copies the case's spell for `engine` (and any fixture files beside it, but not the other
 /// spells or the case's own metadata), writes `llmspell.toml`, and creates `files` and `symlinks`.
 fn prepare_workspace(case: &Case, engine: &str, root: &Path) -> Result<(), String> {
-    std::fs::write(root.join("llmspell.toml"), WORKSPACE_CONFIG)
+    let config = case.options.config.as_deref().unwrap_or(WORKSPACE_CONFIG);
+    std::fs::write(root.join("llmspell.toml"), config)
         .map_err(|error| format!("cannot write llmspell.toml: {error}"))?;
+    let spell_dir = root.join(case.options.spell_dir.as_deref().unwrap_or("."));
+    std::fs::create_dir_all(&spell_dir).map_err(|error| format!("cannot create the spell's folder: {error}"))?;
     for entry in std::fs::read_dir(&case.dir).map_err(|error| error.to_string())? {
         let path = entry.map_err(|error| error.to_string())?.path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -304,7 +313,8 @@ fn prepare_workspace(case: &Case, engine: &str, root: &Path) -> Result<(), Strin
         if other_spell || name == "expected.txt" || name == "case.toml" {
             continue;
         }
-        copy_tree(&path, &root.join(&name)).map_err(|error| format!("cannot copy {name}: {error}"))?;
+        let target = if name.starts_with("spell.") { spell_dir.join(&name) } else { root.join(&name) };
+        copy_tree(&path, &target).map_err(|error| format!("cannot copy {name}: {error}"))?;
     }
     for (relative, text) in &case.options.files {
         let path = root.join(relative);
@@ -346,10 +356,12 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     }
 }
 
-/// Runs `llmspell run <spell> <args> -p k=v…` inside the workspace, killing it after [`KILL_AFTER`].
+/// Runs `llmspell run <spell> <args> -p k=v…` in the spell's folder (the workspace root unless
+/// `spell_dir` says otherwise), killing it after [`KILL_AFTER`].
 fn run_binary(root: &Path, spell: &str, options: &CaseOptions) -> Result<Outcome, String> {
+    let folder = root.join(options.spell_dir.as_deref().unwrap_or("."));
     let mut command = Command::new(env!("CARGO_BIN_EXE_llmspell"));
-    command.current_dir(root).arg("run").arg(spell).args(&options.args);
+    command.current_dir(folder).arg("run").arg(spell).args(&options.args);
     for (key, value) in &options.params {
         command.arg("-p").arg(format!("{key}={value}"));
     }

@@ -1,0 +1,5 @@
+// A language-level error (indexing nil) ends the spell with code `runtime` at its line.
+print("start");
+const missing = null;
+missing.field = 1;
+print("unreachable");
