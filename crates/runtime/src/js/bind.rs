@@ -170,23 +170,22 @@ fn install_stack_format<'js>(ctx: &Ctx<'js>, state: &Rc<State>) -> rquickjs::Res
 const STACK_FORMAT: &str = r#"(() => {
   const hasOwn = Function.prototype.call.bind(Object.prototype.hasOwnProperty);
   return function (error, sites) {
-      let text = "";
-      for (let index = 0; index < sites.length; index++) {
-        const site = sites[index];
-        const name = site.getFunctionName();
-        const fn = site.getFunction();
-        if (name === null && fn === null) {
-          text += "    at " + site.getFileName() + ":" + site.getLineNumber() + ":" + site.getColumnNumber() + "\n";
-          continue;
-        }
-        const label = name !== null ? name : (typeof fn === "function" && !hasOwn(fn, "name") ? "<main>" : "<anonymous>");
-        if (site.isNative()) {
-          text += "    at " + label + " (native)\n";
-        } else {
-          text += "    at " + label + " (" + site.getFileName() + ":" + site.getLineNumber() + ":" + site.getColumnNumber() + ")\n";
-        }
+    let text = "";
+    for (let index = 0; index < sites.length; index++) {
+      const site = sites[index];
+      const name = site.getFunctionName();
+      const fn = site.getFunction();
+      const where = site.getFileName() + ":" + site.getLineNumber() + ":" + site.getColumnNumber();
+      if (name === null && fn === null) {
+        // A syntax error's position.
+        text += "    at " + where + "\n";
+      } else {
+        const label = name !== null ? name
+          : (typeof fn === "function" && !hasOwn(fn, "name") ? "<main>" : "<anonymous>");
+        text += "    at " + label + (site.isNative() ? " (native)\n" : " (" + where + ")\n");
       }
-      return text;
+    }
+    return text;
   };
 })();"#;
 

@@ -3,9 +3,14 @@
 //! stack depth, and the sticky fatal error that no `try`/`catch` can swallow).
 //!
 //! QuickJS reports running out of memory and stack as ordinary (catchable) exceptions. To
-//! make them end the spell whatever the script does, the allocator records the refusal and
-//! the interrupt handler, which QuickJS polls every ~10 000 calls or loop iterations, turns
-//! it into an uncatchable interrupt; host calls check the same guards on entry.
+//! make them end the spell whatever the script does:
+//! - the allocator records a refused allocation;
+//! - deep recursion is seen three ways: the interrupt handler (polled every ~10 000 calls or
+//!   loop iterations) and every host call measure the native stack against a soft limit, and
+//!   `Error.prepareStackTrace` (which QuickJS calls without a stack check, even for the
+//!   RangeError of its own hard limit) notes errors made past it;
+//! - the first limit hit becomes the sticky fatal error: the interrupt handler then stops the
+//!   script with QuickJS's uncatchable interrupt, and host calls throw it uncatchable.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
