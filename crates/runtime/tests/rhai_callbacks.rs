@@ -32,10 +32,7 @@ fn callbacks_share_state_with_the_script() {
 #[test]
 fn callbacks_are_reentrant() {
     check("print(test.call(|x| test.call(|y| test.add(y, 1), x * 10), 4))", "41\n");
-    check(
-        "fn down(n) { if n == 0 { 0 } else { 1 + test.call(down, n - 1) } } print(down(20))",
-        "20\n",
-    );
+    check("fn down(n) { if n == 0 { 0 } else { 1 + test.call(down, n - 1) } } print(down(20))", "20\n");
 }
 
 #[test]
@@ -100,19 +97,14 @@ fn io_bound_calls_work_inside_callbacks_and_functions() {
 fn registry_with_host_callable() -> (llmspell_bridge::Registry, std::sync::Arc<std::sync::Mutex<String>>) {
     use llmspell_bridge::{Callable, Function, Module, RustFunction, Type, Value};
     let (mut registry, output) = common::test_registry();
-    registry.add_module(
-        Module::new("maker", "Makes host functions.").function(
-            Function::new("adder")
-                .param("n", Type::Int, "")
-                .returns(Type::Fn, "")
-                .sync(|args| {
-                    let n = args.int(0)?;
-                    Ok(Value::Callable(Callable::new(RustFunction(move |values: Vec<Value>| {
-                        Ok(Value::Int(n + values.first().and_then(Value::as_int).unwrap_or(0)))
-                    }))))
-                }),
-        ),
-    );
+    registry.add_module(Module::new("maker", "Makes host functions.").function(
+        Function::new("adder").param("n", Type::Int, "").returns(Type::Fn, "").sync(|args| {
+            let n = args.int(0)?;
+            Ok(Value::Callable(Callable::new(RustFunction(move |values: Vec<Value>| {
+                Ok(Value::Int(n + values.first().and_then(Value::as_int).unwrap_or(0)))
+            }))))
+        }),
+    ));
     (registry, output)
 }
 

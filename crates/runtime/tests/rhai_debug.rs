@@ -8,7 +8,8 @@ use llmspell_bridge::Value;
 use llmspell_runtime::{EngineKind, Resume, RunOptions, Spell, SpellError, Stopped, debug_channel};
 
 /// The spell the Lua engine is checked with too, line for line.
-const ADD: &str = "fn add(a, b) {\n  let sum = a + b;\n  return sum;\n}\nlet x = 1;\nlet y = add(x, 2);\nprint(y);\n";
+const ADD: &str =
+    "fn add(a, b) {\n  let sum = a + b;\n  return sum;\n}\nlet x = 1;\nlet y = add(x, 2);\nprint(y);\n";
 
 /// A stop as the tests compare it: line, depth, innermost locals.
 type Line = (u32, usize, Vec<(String, Value)>);
@@ -28,7 +29,11 @@ fn debug(
     let (registry, output) = common::test_registry();
     let spell = Spell::from_source("test.rhai", code, EngineKind::Rhai);
     let runner = std::thread::spawn(move || {
-        llmspell_runtime::run(spell, Arc::new(registry), RunOptions { debug: Some(hook), ..RunOptions::default() })
+        llmspell_runtime::run(
+            spell,
+            Arc::new(registry),
+            RunOptions { debug: Some(hook), ..RunOptions::default() },
+        )
     });
     let mut stops = Vec::new();
     while let Some(stop) = controller.next_stop() {
@@ -74,10 +79,7 @@ fn frames_are_innermost_first_with_their_lines_and_locals() {
         stops[0].frames.iter().map(|frame| (frame.name.as_str(), frame.line, frame.locals.clone())).collect();
     assert_eq!(
         frames,
-        vec![
-            ("add", 3, locals(&[("a", 1), ("b", 2), ("sum", 3)])),
-            ("<main>", 6, locals(&[("x", 1)])),
-        ]
+        vec![("add", 3, locals(&[("a", 1), ("b", 2), ("sum", 3)])), ("<main>", 6, locals(&[("x", 1)])),]
     );
     assert!(stops[0].frames.iter().all(|frame| frame.file == "test.rhai"));
 }
@@ -114,9 +116,15 @@ fn breakpoints_stop_every_time_a_line_runs() {
 
 #[test]
 fn stop_terminates_the_spell() {
-    let (stops, printed, result) = debug(ADD, Resume::StepIn, &[], |stop| {
-        if stop.event.line == 2 { Resume::Stop } else { Resume::StepIn }
-    });
+    let (stops, printed, result) =
+        debug(
+            ADD,
+            Resume::StepIn,
+            &[],
+            |stop| {
+                if stop.event.line == 2 { Resume::Stop } else { Resume::StepIn }
+            },
+        );
     assert_eq!(stops.len(), 3);
     assert_eq!(printed, "");
     assert_eq!(result.unwrap_err().code, "terminated");
@@ -125,9 +133,15 @@ fn stop_terminates_the_spell() {
 #[test]
 fn stop_cannot_be_caught() {
     let code = "try {\n  let x = 1;\n} catch (e) {\n  print(\"caught\");\n}\nprint(\"after\");\n";
-    let (_, printed, result) = debug(code, Resume::StepIn, &[], |stop| {
-        if stop.event.line == 2 { Resume::Stop } else { Resume::StepIn }
-    });
+    let (_, printed, result) =
+        debug(
+            code,
+            Resume::StepIn,
+            &[],
+            |stop| {
+                if stop.event.line == 2 { Resume::Stop } else { Resume::StepIn }
+            },
+        );
     assert_eq!(result.unwrap_err().code, "terminated");
     assert_eq!(printed, "");
 }
@@ -174,7 +188,11 @@ fn a_controller_that_goes_away_lets_the_spell_finish() {
     drop(controller);
     let (registry, output) = common::test_registry();
     let spell = Spell::from_source("test.rhai", ADD, EngineKind::Rhai);
-    let result = llmspell_runtime::run(spell, Arc::new(registry), RunOptions { debug: Some(hook), ..RunOptions::default() });
+    let result = llmspell_runtime::run(
+        spell,
+        Arc::new(registry),
+        RunOptions { debug: Some(hook), ..RunOptions::default() },
+    );
     assert!(result.is_ok());
     assert_eq!(output.lock().unwrap().as_str(), "3\n");
 }

@@ -38,12 +38,18 @@ fn validation_errors_name_function_and_parameter() {
         "invalid_argument\ntest.add: parameter 'a' expects int, got str \"x\"\n",
     );
     check(r#"try { test.add(1) } catch (e) { print(e.message) }"#, "test.add: expected 2 arguments, got 1\n");
-    check(r#"try { test.add(1, 2, 3) } catch (e) { print(e.message) }"#, "test.add: expected 2 arguments, got 3\n");
+    check(
+        r#"try { test.add(1, 2, 3) } catch (e) { print(e.message) }"#,
+        "test.add: expected 2 arguments, got 3\n",
+    );
     check(
         r#"let c = test.counter("c"); try { c.incr("x") } catch (e) { print(e.message) }"#,
         "Counter.incr: parameter 'by' expects int, got str \"x\"\n",
     );
-    check(r#"try { test::add(1.5, 1) } catch (e) { print(e.message) }"#, "test.add: parameter 'a' expects int, got float 1.5\n");
+    check(
+        r#"try { test::add(1.5, 1) } catch (e) { print(e.message) }"#,
+        "test.add: parameter 'a' expects int, got float 1.5\n",
+    );
 }
 
 #[test]
@@ -79,7 +85,8 @@ fn uncaught_host_error_has_position_and_stack() {
 
 #[test]
 fn uncaught_error_in_nested_functions_lists_every_frame() {
-    let code = "fn inner(x) {\n  test.fail(\"bad\", `x is ${x}`)\n}\nfn outer() {\n  inner(7)\n}\n\nouter();\n";
+    let code =
+        "fn inner(x) {\n  test.fail(\"bad\", `x is ${x}`)\n}\nfn outer() {\n  inner(7)\n}\n\nouter();\n";
     let error = failure(code);
     assert_eq!((error.code.as_str(), error.message.as_str()), ("bad", "x is 7"));
     assert_eq!(error.line, Some(2));

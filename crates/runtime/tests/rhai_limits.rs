@@ -36,13 +36,21 @@ fn timeout_stops_an_infinite_loop() {
 #[test]
 fn timeout_cannot_be_caught() {
     ends_with("loop { try { loop { } } catch (e) { print(\"caught\") } }", limits(FAST), "timeout");
-    ends_with("fn spin() { loop {} } try { spin() } catch (e) { print(\"caught\") }", limits(FAST), "timeout");
+    ends_with(
+        "fn spin() { loop {} } try { spin() } catch (e) { print(\"caught\") }",
+        limits(FAST),
+        "timeout",
+    );
 }
 
 #[test]
 fn timeout_stops_a_blocked_host_call() {
     let started = Instant::now();
-    ends_with("try { test.sleep(10000) } catch (e) { print(\"caught\") } print(\"after\")", limits(FAST), "timeout");
+    ends_with(
+        "try { test.sleep(10000) } catch (e) { print(\"caught\") } print(\"after\")",
+        limits(FAST),
+        "timeout",
+    );
     assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
 }
 
@@ -80,9 +88,18 @@ fn instruction_budget_ends_the_spell() {
     let budget = Limits { max_instructions: Some(10_000), ..Limits::default() };
     let error = ends_with("let i = 0; loop { i += 1; }", budget, "instruction_limit");
     assert_eq!(error.message, "the spell ran past its instruction limit of 10000");
-    ends_with("loop { try { let i = 0; loop { i += 1; } } catch (e) { print(\"caught\") } }", budget, "instruction_limit");
-    ends_with("try { test.call(|| { let i = 0; loop { i += 1; } }) } catch (e) { print(\"caught\") }", budget, "instruction_limit");
-    let (printed, result) = common::run_with(EngineKind::Rhai, "let s = 0; for i in 0..100 { s += i; } print(s)", budget);
+    ends_with(
+        "loop { try { let i = 0; loop { i += 1; } } catch (e) { print(\"caught\") } }",
+        budget,
+        "instruction_limit",
+    );
+    ends_with(
+        "try { test.call(|| { let i = 0; loop { i += 1; } }) } catch (e) { print(\"caught\") }",
+        budget,
+        "instruction_limit",
+    );
+    let (printed, result) =
+        common::run_with(EngineKind::Rhai, "let s = 0; for i in 0..100 { s += i; } print(s)", budget);
     assert_eq!((printed.as_str(), result.is_ok()), ("4950\n", true));
 }
 
@@ -90,14 +107,30 @@ fn instruction_budget_ends_the_spell() {
 fn unbounded_recursion_is_a_stack_overflow() {
     let error = ends_with("fn r(n) { r(n + 1) }\nr(0)", Limits::default(), "stack_overflow");
     assert_eq!(error.message, "stack overflow: more than 256 nested calls");
-    ends_with("fn r(n) { r(n + 1) } try { r(0) } catch (e) { print(\"caught\") }", Limits::default(), "stack_overflow");
-    ends_with("fn r(n) { try { r(n + 1) } catch (e) { print(\"caught\") } } r(0)", Limits::default(), "stack_overflow");
-    ends_with("let f = |g| g.call(g); try { f.call(f) } catch (e) { print(\"caught\") }", Limits::default(), "stack_overflow");
+    ends_with(
+        "fn r(n) { r(n + 1) } try { r(0) } catch (e) { print(\"caught\") }",
+        Limits::default(),
+        "stack_overflow",
+    );
+    ends_with(
+        "fn r(n) { try { r(n + 1) } catch (e) { print(\"caught\") } } r(0)",
+        Limits::default(),
+        "stack_overflow",
+    );
+    ends_with(
+        "let f = |g| g.call(g); try { f.call(f) } catch (e) { print(\"caught\") }",
+        Limits::default(),
+        "stack_overflow",
+    );
 }
 
 #[test]
 fn recursion_through_the_host_is_a_stack_overflow() {
-    ends_with("fn r(n) { test.call(r, n + 1) } try { r(0) } catch (e) { print(\"caught\") }", Limits::default(), "stack_overflow");
+    ends_with(
+        "fn r(n) { test.call(r, n + 1) } try { r(0) } catch (e) { print(\"caught\") }",
+        Limits::default(),
+        "stack_overflow",
+    );
     ends_with(
         "fn r(n) { try { test.call(r, n + 1) } catch (e) { print(\"caught\") } } r(0)",
         Limits::default(),
@@ -107,7 +140,8 @@ fn recursion_through_the_host_is_a_stack_overflow() {
 
 #[test]
 fn recursion_within_the_limit_works() {
-    let (printed, result) = common::run(EngineKind::Rhai, "fn r(n) { if n == 0 { 0 } else { 1 + r(n - 1) } } print(r(250))");
+    let (printed, result) =
+        common::run(EngineKind::Rhai, "fn r(n) { if n == 0 { 0 } else { 1 + r(n - 1) } } print(r(250))");
     assert_eq!((printed.as_str(), result.is_ok()), ("250\n", true));
 }
 
@@ -120,13 +154,11 @@ fn cancellation_terminates_the_spell() {
         std::thread::sleep(Duration::from_millis(100));
         canceller.cancel();
     });
-    let spell = Spell::from_source(
-        "test.rhai",
-        "try { loop { } } catch (e) { print(\"caught\") }",
-        EngineKind::Rhai,
-    );
+    let spell =
+        Spell::from_source("test.rhai", "try { loop { } } catch (e) { print(\"caught\") }", EngineKind::Rhai);
     let started = Instant::now();
-    let result = llmspell_runtime::run(spell, Arc::new(registry), RunOptions { cancel, ..RunOptions::default() });
+    let result =
+        llmspell_runtime::run(spell, Arc::new(registry), RunOptions { cancel, ..RunOptions::default() });
     assert_eq!(result.unwrap_err().code, "terminated");
     assert!(started.elapsed() < Duration::from_secs(3));
     assert_eq!(output.lock().unwrap().as_str(), "");
@@ -141,9 +173,14 @@ fn cancellation_interrupts_a_blocked_host_call() {
         std::thread::sleep(Duration::from_millis(100));
         canceller.cancel();
     });
-    let spell = Spell::from_source("test.rhai", "try { test.sleep(10000) } catch (e) { print(\"caught\") }", EngineKind::Rhai);
+    let spell = Spell::from_source(
+        "test.rhai",
+        "try { test.sleep(10000) } catch (e) { print(\"caught\") }",
+        EngineKind::Rhai,
+    );
     let started = Instant::now();
-    let result = llmspell_runtime::run(spell, Arc::new(registry), RunOptions { cancel, ..RunOptions::default() });
+    let result =
+        llmspell_runtime::run(spell, Arc::new(registry), RunOptions { cancel, ..RunOptions::default() });
     assert_eq!(result.unwrap_err().code, "terminated");
     assert!(started.elapsed() < Duration::from_secs(3));
 }

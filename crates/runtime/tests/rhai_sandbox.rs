@@ -19,10 +19,19 @@ impl Workspace {
         let workspace = root.path().join("ws");
         std::fs::create_dir_all(workspace.join("lib/deep")).unwrap();
         std::fs::write(root.path().join("secret.rhai"), "export const SECRET = \"leaked\";").unwrap();
-        std::fs::write(workspace.join("util.rhai"), "fn double(x) { x * 2 }\nexport const NAME = \"util\";").unwrap();
-        std::fs::write(workspace.join("lib/helper.rhai"), "import \"deep/inner\" as inner;\nfn triple(x) { inner::once(x) * 3 }").unwrap();
+        std::fs::write(workspace.join("util.rhai"), "fn double(x) { x * 2 }\nexport const NAME = \"util\";")
+            .unwrap();
+        std::fs::write(
+            workspace.join("lib/helper.rhai"),
+            "import \"deep/inner\" as inner;\nfn triple(x) { inner::once(x) * 3 }",
+        )
+        .unwrap();
         std::fs::write(workspace.join("lib/deep/inner.rhai"), "fn once(x) { x }").unwrap();
-        std::fs::write(workspace.join("lib/escape.rhai"), "import \"../../secret\" as s;\nexport const GOT = s::SECRET;").unwrap();
+        std::fs::write(
+            workspace.join("lib/escape.rhai"),
+            "import \"../../secret\" as s;\nexport const GOT = s::SECRET;",
+        )
+        .unwrap();
         std::fs::write(workspace.join("cycle_a.rhai"), "import \"cycle_b\" as b;").unwrap();
         std::fs::write(workspace.join("cycle_b.rhai"), "import \"cycle_a\" as a;").unwrap();
         std::fs::write(workspace.join("self.rhai"), "import \"self\" as me;").unwrap();
@@ -181,6 +190,7 @@ fn host_handles_cannot_be_forged() {
     let error = common::run(EngineKind::Rhai, "let c = #{name: \"fake\"}; c.incr()").1.unwrap_err();
     assert_eq!((error.code.as_str(), error.message.as_str()), ("runtime", "Function not found: incr (map)"));
     // A method taken off an object stays bound to it; the bridge still validates arguments.
-    let error = common::run(EngineKind::Rhai, "let f = test.counter; f.call(\"x\").incr.call(\"no\")").1.unwrap_err();
+    let error =
+        common::run(EngineKind::Rhai, "let f = test.counter; f.call(\"x\").incr.call(\"no\")").1.unwrap_err();
     assert_eq!(error.code, "invalid_argument");
 }

@@ -132,7 +132,10 @@ fn host_objects_keep_their_identity() {
            print(test.same(c, c), test.same(c, d), c == c, c != d, c == d)"#,
         "true false true true false\n",
     );
-    check(r#"let c = test.counter("a"); let back = test.echo([c])[0]; back.incr(); print(c.get(), test.same(back, c))"#, "1 true\n");
+    check(
+        r#"let c = test.counter("a"); let back = test.echo([c])[0]; back.incr(); print(c.get(), test.same(back, c))"#,
+        "1 true\n",
+    );
 }
 
 #[test]

@@ -31,8 +31,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use llmspell_bridge::{Function, HostError, ModuleKind, Registry, Value};
 use rhai::{
-    Array, Blob, Dynamic, Engine, EvalAltResult, FnNamespace, FnPtr, FuncRegistration,
-    ImmutableString, Module, NativeCallContext, Position, RhaiFunc, Shared, Token,
+    Array, Blob, Dynamic, Engine, EvalAltResult, FnNamespace, FnPtr, FuncRegistration, ImmutableString,
+    Module, NativeCallContext, Position, RhaiFunc, Shared, Token,
 };
 
 use super::convert::{HostRef, arguments, to_dynamic};
@@ -70,10 +70,8 @@ pub(crate) fn install_token_mapper(engine: &mut Engine) {
     let after_dot = AtomicBool::new(false);
     #[allow(deprecated, reason = "on_parse_token is marked volatile, not deprecated")]
     engine.on_parse_token(move |token, _, _| {
-        let follows_dot = after_dot.swap(
-            matches!(token, Token::Period | Token::Elvis | Token::DoubleColon),
-            Ordering::Relaxed,
-        );
+        let follows_dot = after_dot
+            .swap(matches!(token, Token::Period | Token::Elvis | Token::DoubleColon), Ordering::Relaxed);
         if !follows_dot {
             return token;
         }
@@ -239,7 +237,13 @@ fn build_binding(registry: &Registry) -> Binding {
             for name in std::iter::once(function.name).chain(function.aliases.iter().copied()) {
                 let body: Shared<RawFn> = Shared::new(move |context, args| call_global(context, args, name));
                 for count in 0..=MAX_ARGS {
-                    register(&mut functions, name, &vec![TypeId::of::<Dynamic>(); count], &body, FnNamespace::Global);
+                    register(
+                        &mut functions,
+                        name,
+                        &vec![TypeId::of::<Dynamic>(); count],
+                        &body,
+                        FnNamespace::Global,
+                    );
                 }
                 if name == "print" || name == "debug" {
                     // The standard package has typed versions, found before `Dynamic` ones.
@@ -277,9 +281,8 @@ fn build_binding(registry: &Registry) -> Binding {
     let different: Shared<RawFn> = Shared::new(|_, args| Ok(Dynamic::from_bool(!same(args))));
     register(&mut functions, "==", &pair, &equal, FnNamespace::Global);
     register(&mut functions, "!=", &pair, &different, FnNamespace::Global);
-    let text: Shared<RawFn> = Shared::new(|_, args| {
-        Ok(receiver(args).map(|handle| handle.display()).unwrap_or_default().into())
-    });
+    let text: Shared<RawFn> =
+        Shared::new(|_, args| Ok(receiver(args).map(|handle| handle.display()).unwrap_or_default().into()));
     for name in ["to_string", "to_debug"] {
         register(&mut functions, name, &[TypeId::of::<HostRef>()], &text, FnNamespace::Global);
     }
@@ -346,7 +349,11 @@ fn same(args: &[&mut Dynamic]) -> bool {
 }
 
 /// `handle.name(args…)`: a module function or an object method, found by name.
-fn call_method(context: Option<NativeCallContext<'_>>, args: &mut [&mut Dynamic], name: &'static str) -> RawResult {
+fn call_method(
+    context: Option<NativeCallContext<'_>>,
+    args: &mut [&mut Dynamic],
+    name: &'static str,
+) -> RawResult {
     let Some(handle) = receiver(args) else {
         return Err(not_found(name, args));
     };
@@ -361,13 +368,16 @@ fn call_method(context: Option<NativeCallContext<'_>>, args: &mut [&mut Dynamic]
                 (function, module.qualified(function.name), None)
             }
             HostRef::Object(object) => {
-                let method = registry
-                    .object_type(object.type_name())
-                    .and_then(|object_type| object_type.find(name));
+                let method =
+                    registry.object_type(object.type_name()).and_then(|object_type| object_type.find(name));
                 let Some(method) = method else {
                     return Err(missing(format!("{}.{name}", object.type_name())));
                 };
-                (method, format!("{}.{}", object.type_name(), method.name), Some(Value::Object(object.clone())))
+                (
+                    method,
+                    format!("{}.{}", object.type_name(), method.name),
+                    Some(Value::Object(object.clone())),
+                )
             }
         };
         let values = arguments(&args[1..]).map_err(|error| session.raise(error))?;
@@ -389,7 +399,9 @@ fn call_keyword(context: Option<NativeCallContext<'_>>, args: &mut [&mut Dynamic
         let rest: Vec<Dynamic> = args[1..].iter_mut().map(|arg| arg.take()).collect();
         return function.call_raw(&context, None, rest);
     }
-    if let Some(function) = args.get(1).and_then(|arg| arg.read_lock::<FnPtr>().map(|function| function.clone())) {
+    if let Some(function) =
+        args.get(1).and_then(|arg| arg.read_lock::<FnPtr>().map(|function| function.clone()))
+    {
         let (this, rest) = args.split_at_mut(1);
         let rest: Vec<Dynamic> = rest[1..].iter_mut().map(|arg| arg.take()).collect();
         return function.call_raw(&context, Some(&mut *this[0]), rest);
@@ -398,7 +410,11 @@ fn call_keyword(context: Option<NativeCallContext<'_>>, args: &mut [&mut Dynamic
 }
 
 /// A `Globals` function called `name`.
-fn call_global(context: Option<NativeCallContext<'_>>, args: &mut [&mut Dynamic], name: &'static str) -> RawResult {
+fn call_global(
+    context: Option<NativeCallContext<'_>>,
+    args: &mut [&mut Dynamic],
+    name: &'static str,
+) -> RawResult {
     with_session(|session| {
         let Some(function) = find_global(&session.env.registry, name) else {
             return Err(missing(name.to_owned()));
@@ -419,7 +435,8 @@ fn call_static(
     with_session(|session| {
         let registry = &session.env.registry;
         let module = session.module_index(module_name).map(|index| &registry.modules[index]);
-        let Some((module, function)) = module.and_then(|module| Some((module, module.find(function_name)?))) else {
+        let Some((module, function)) = module.and_then(|module| Some((module, module.find(function_name)?)))
+        else {
             return Err(missing(format!("{module_name}::{function_name}")));
         };
         let values = arguments(args).map_err(|error| session.raise(error))?;

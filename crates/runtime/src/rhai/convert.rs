@@ -19,7 +19,10 @@ const MAX_DEPTH: usize = 256;
 #[derive(Clone)]
 pub(crate) enum HostRef {
     /// A `Functions` module of the registry, by index.
-    Module { index: usize, name: &'static str },
+    Module {
+        index: usize,
+        name: &'static str,
+    },
     Object(Object),
 }
 
@@ -77,7 +80,11 @@ fn to_value_at(value: &Dynamic, depth: usize) -> Result<Value, HostError> {
         return Ok(Value::Str(character.to_string()));
     }
     if let Ok(array) = value.as_array_ref() {
-        return array.iter().map(|item| to_value_at(item, depth + 1)).collect::<Result<_, _>>().map(Value::List);
+        return array
+            .iter()
+            .map(|item| to_value_at(item, depth + 1))
+            .collect::<Result<_, _>>()
+            .map(Value::List);
     }
     if let Ok(map) = value.as_map_ref() {
         return map
@@ -100,10 +107,7 @@ fn to_value_at(value: &Dynamic, depth: usize) -> Result<Value, HostError> {
             ))),
         };
     }
-    Err(HostError::invalid_argument(format!(
-        "a {} cannot be passed to the host",
-        value.type_name()
-    )))
+    Err(HostError::invalid_argument(format!("a {} cannot be passed to the host", value.type_name())))
 }
 
 /// Converts a host value for the script.
@@ -115,9 +119,9 @@ pub(crate) fn to_dynamic(value: Value) -> Dynamic {
         Value::Float(number) => Dynamic::from_float(number),
         Value::Str(text) => Dynamic::from(ImmutableString::from(text)),
         Value::List(list) => Dynamic::from_array(list.into_iter().map(to_dynamic).collect()),
-        Value::Map(map) => Dynamic::from_map(
-            map.into_iter().map(|(key, item)| (key.into(), to_dynamic(item))).collect(),
-        ),
+        Value::Map(map) => {
+            Dynamic::from_map(map.into_iter().map(|(key, item)| (key.into(), to_dynamic(item))).collect())
+        }
         Value::Object(object) => Dynamic::from(HostRef::Object(object)),
         Value::Callable(callable) => {
             let own = with_session(|session| session.function_of(&callable)).flatten();
@@ -135,11 +139,8 @@ pub(crate) fn arguments(args: &[&mut Dynamic]) -> Result<Vec<Value>, HostError> 
 fn callable_of(function: &FnPtr) -> Result<Value, HostError> {
     with_session(|session| {
         let name = (!function.is_anonymous()).then(|| function.fn_name().to_owned());
-        let callable: Arc<dyn ScriptFunction> = Arc::new(ScriptCallable {
-            function: function.clone(),
-            name,
-            sender: session.sender.clone(),
-        });
+        let callable: Arc<dyn ScriptFunction> =
+            Arc::new(ScriptCallable { function: function.clone(), name, sender: session.sender.clone() });
         session.remember_callable(&callable, function.clone());
         Value::Callable(Callable(callable))
     })
@@ -148,11 +149,8 @@ fn callable_of(function: &FnPtr) -> Result<Value, HostError> {
 
 /// A function pointer that calls a host callable (one that did not come from this spell).
 fn host_function_pointer(callable: Callable) -> FnPtr {
-    let name = callable
-        .name()
-        .filter(|name| rhai::is_valid_identifier(name))
-        .unwrap_or("host_function")
-        .to_owned();
+    let name =
+        callable.name().filter(|name| rhai::is_valid_identifier(name)).unwrap_or("host_function").to_owned();
     let call = move |context: NativeCallContext<'_>, args: &mut [&mut Dynamic]| {
         with_session(|session| {
             let values = arguments(args).map_err(|error| session.raise(error))?;
@@ -197,9 +195,8 @@ fn call_in_session(session: &Session<'_>, function: &FnPtr, args: Vec<Value>) ->
         return Err(fatal);
     }
     let arguments: Vec<Dynamic> = args.into_iter().map(to_dynamic).collect();
-    let outcome = session
-        .with_context(|context| function.call_raw(context, None, arguments))
-        .ok_or_else(|| {
+    let outcome =
+        session.with_context(|context| function.call_raw(context, None, arguments)).ok_or_else(|| {
             HostError::internal(
                 "a script function can only be called back while the spell is inside a host call",
             )

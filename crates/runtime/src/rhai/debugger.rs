@@ -27,7 +27,9 @@ pub(crate) fn install(engine: &mut Engine, hook: Arc<dyn DebugHook>, file: Strin
         move |context, event, node, source, position| {
             if matches!(event, DebuggerEvent::Start | DebuggerEvent::Step) {
                 let stop = match tracker.lock() {
-                    Ok(mut tracker) => tracker.observe(&context, node, position, source.unwrap_or(&file), &*hook),
+                    Ok(mut tracker) => {
+                        tracker.observe(&context, node, position, source.unwrap_or(&file), &*hook)
+                    }
                     Err(_) => None,
                 };
                 if let Some((line_event, frames)) = stop
@@ -75,7 +77,9 @@ impl FrameState {
     }
 
     fn is(&self, frame: &CallStackFrame) -> bool {
-        self.identity.as_ref().is_some_and(|(name, position)| *name == frame.fn_name && *position == frame.pos)
+        self.identity
+            .as_ref()
+            .is_some_and(|(name, position)| *name == frame.fn_name && *position == frame.pos)
     }
 }
 

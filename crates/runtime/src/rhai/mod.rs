@@ -60,22 +60,20 @@ pub(crate) fn run(env: &SpellEnv) -> Result<Value, SpellError> {
         debugger::install(&mut engine, hook.clone(), file.clone());
     }
 
-    let mut ast = engine
-        .compile(env.spell.code_without_shebang())
-        .map_err(|error| syntax_error(&file, &error))?;
+    let mut ast =
+        engine.compile(env.spell.code_without_shebang()).map_err(|error| syntax_error(&file, &error))?;
     ast.set_source(file.as_str());
 
-    let result = engine.eval_ast::<Dynamic>(&ast);
-    match result {
-        Ok(value) => convert::to_value(&value)
-            .map_err(|error| SpellError::new(error.code, error.message).at(file.clone(), 1)),
+    // A spell that ran to its end succeeded: a final value the host cannot hold (a module
+    // object, a timestamp) is simply no value.
+    let value = match engine.eval_ast::<Dynamic>(&ast) {
+        Ok(value) => value,
         Err(error) => match *error {
-            EvalAltResult::Exit(value, _) | EvalAltResult::Return(value, _) => {
-                convert::to_value(&value).map_err(SpellError::from)
-            }
-            _ => Err(spell_error(&session, &file, &error)),
+            EvalAltResult::Exit(value, _) | EvalAltResult::Return(value, _) => value,
+            _ => return Err(spell_error(&session, &file, &error)),
         },
-    }
+    };
+    Ok(convert::to_value(&value).unwrap_or(Value::Nil))
 }
 
 /// Compiles a spell without running it and returns its syntax error, if any (Rhai stops at
@@ -140,10 +138,8 @@ fn apply_limits(engine: &mut Engine, env: &SpellEnv) {
     // Many values together, or a map grown key by key (`m[k] = v` only checks the new
     // value), escape those bounds: as a backstop, the process's resident memory may not grow
     // by more than the limit while the spell runs.
-    let memory_ceiling = env
-        .limits
-        .memory
-        .and_then(|memory| resident_bytes().map(|baseline| baseline.saturating_add(memory)));
+    let memory_ceiling =
+        env.limits.memory.and_then(|memory| resident_bytes().map(|baseline| baseline.saturating_add(memory)));
     let memory_error = env.memory_error();
 
     let deadline = env.deadline;
@@ -221,8 +217,9 @@ fn syntax_error(file: &str, error: &rhai::ParseError) -> SpellError {
 pub(crate) fn classify(error: &EvalAltResult) -> HostError {
     match error {
         EvalAltResult::ErrorRuntime(value, _) => thrown_value_error(value),
-        EvalAltResult::ErrorTerminated(token, _) => session::fatal()
-            .unwrap_or_else(|| HostError::new(codes::TERMINATED, token.to_string())),
+        EvalAltResult::ErrorTerminated(token, _) => {
+            session::fatal().unwrap_or_else(|| HostError::new(codes::TERMINATED, token.to_string()))
+        }
         EvalAltResult::ErrorStackOverflow(_) => {
             HostError::new(codes::STACK_OVERFLOW, stack_overflow_message())
         }
@@ -231,10 +228,10 @@ pub(crate) fn classify(error: &EvalAltResult) -> HostError {
             HostError::new(limit.code, format!("{} ({what} is over the limit)", limit.message))
         })
         .unwrap_or_else(|| HostError::new(codes::MEMORY_LIMIT, format!("{what} is over the limit"))),
-        EvalAltResult::ErrorTooManyOperations(_) => session::with_session(|session| {
-            session.env.instruction_error()
-        })
-        .unwrap_or_else(|| HostError::new(codes::INSTRUCTION_LIMIT, "too many operations")),
+        EvalAltResult::ErrorTooManyOperations(_) => {
+            session::with_session(|session| session.env.instruction_error())
+                .unwrap_or_else(|| HostError::new(codes::INSTRUCTION_LIMIT, "too many operations"))
+        }
         EvalAltResult::ErrorParsing(kind, _) => HostError::new(codes::SYNTAX, kind.to_string()),
         EvalAltResult::ErrorInFunctionCall(_, _, inner, _) | EvalAltResult::ErrorInModule(_, inner, _) => {
             classify(inner)
@@ -277,9 +274,7 @@ fn thrown_value_error(value: &Dynamic) -> HostError {
 
 /// The canonical text of a Rhai value, as `print` writes it.
 fn display(value: &Dynamic) -> String {
-    convert::to_value(value)
-        .map(|value| value.to_display())
-        .unwrap_or_else(|_| value.to_string())
+    convert::to_value(value).map(|value| value.to_display()).unwrap_or_else(|_| value.to_string())
 }
 
 /// An uncaught error as the spell's result: code, message, position and script stack.
@@ -304,7 +299,11 @@ fn spell_error(session: &Session<'_>, file: &str, error: &EvalAltResult) -> Spel
     let host = session.fatal().unwrap_or_else(|| classify(innermost));
     let mut position = innermost.position();
     if position.is_none() {
-        position = calls.iter().rev().map(|(_, position)| *position).find(|p| !p.is_none())
+        position = calls
+            .iter()
+            .rev()
+            .map(|(_, position)| *position)
+            .find(|p| !p.is_none())
             .unwrap_or(Position::NONE);
     }
     let (line, column) = line_and_column(position);

@@ -11,9 +11,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
 use llmspell_bridge::HostError;
-use rhai::{
-    Engine, EvalAltResult, GlobalRuntimeState, Module, ModuleResolver, Position, Scope, Shared,
-};
+use rhai::{Engine, EvalAltResult, GlobalRuntimeState, Module, ModuleResolver, Position, Scope, Shared};
 
 use super::session::error_value;
 use crate::SpellEnv;
@@ -48,7 +46,12 @@ impl WorkspaceResolver {
     }
 
     /// The file `path` names, checked against the workspace.
-    fn locate(&self, importer: Option<&str>, path: &str, position: Position) -> Result<PathBuf, Box<EvalAltResult>> {
+    fn locate(
+        &self,
+        importer: Option<&str>,
+        path: &str,
+        position: Position,
+    ) -> Result<PathBuf, Box<EvalAltResult>> {
         let Some(root) = &self.root else {
             return Err(denied(path, position));
         };
@@ -59,7 +62,8 @@ impl WorkspaceResolver {
             _ => self.spell_folder.clone(),
         };
         let requested = Path::new(path);
-        let mut candidate = if requested.is_absolute() { requested.to_path_buf() } else { folder.join(requested) };
+        let mut candidate =
+            if requested.is_absolute() { requested.to_path_buf() } else { folder.join(requested) };
         if candidate.extension().is_none() {
             candidate.set_extension("rhai");
         }
@@ -106,12 +110,17 @@ impl ModuleResolver for WorkspaceResolver {
             return Ok(module);
         }
         {
-            let mut loading = self.loading.lock().map_err(|_| failure(path, "the import state is poisoned", position))?;
+            let mut loading =
+                self.loading.lock().map_err(|_| failure(path, "the import state is poisoned", position))?;
             if loading.contains(&file) {
                 return Err(failure(path, "it imports itself (an import cycle)", position));
             }
             if loading.len() >= MAX_IMPORT_DEPTH {
-                return Err(failure(path, &format!("imports nest more than {MAX_IMPORT_DEPTH} deep"), position));
+                return Err(failure(
+                    path,
+                    &format!("imports nest more than {MAX_IMPORT_DEPTH} deep"),
+                    position,
+                ));
             }
             loading.push(file.clone());
         }
@@ -138,9 +147,9 @@ impl WorkspaceResolver {
     ) -> Result<Shared<Module>, Box<EvalAltResult>> {
         let text = std::fs::read_to_string(file)
             .map_err(|error| failure(path, &format!("cannot read it: {error}"), position))?;
-        let mut ast = engine
-            .compile(&text)
-            .map_err(|error| Box::new(EvalAltResult::ErrorInModule(path.to_owned(), error.into(), position)))?;
+        let mut ast = engine.compile(&text).map_err(|error| {
+            Box::new(EvalAltResult::ErrorInModule(path.to_owned(), error.into(), position))
+        })?;
         ast.set_source(file.display().to_string());
         let module = Module::eval_ast_as_new_raw(engine, &mut Scope::new(), global, &ast)
             .map_err(|error| Box::new(EvalAltResult::ErrorInModule(path.to_owned(), error, position)))?;
@@ -173,7 +182,8 @@ fn denied(path: &str, position: Position) -> Box<EvalAltResult> {
 }
 
 fn missing(path: &str, position: Position) -> Box<EvalAltResult> {
-    let error = HostError::not_found(format!("cannot import '{path}': there is no such module in the workspace"));
+    let error =
+        HostError::not_found(format!("cannot import '{path}': there is no such module in the workspace"));
     Box::new(EvalAltResult::ErrorRuntime(error_value(error), position))
 }
 
