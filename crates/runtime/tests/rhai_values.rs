@@ -146,6 +146,11 @@ fn module_functions_are_values_too() {
 }
 
 #[test]
+fn print_shows_what_cannot_cross_the_bridge() {
+    check("print(test, Test)", "<module test> <module test>\n");
+}
+
+#[test]
 fn modules_are_not_values() {
     let (_, result) = common::run(EngineKind::Rhai, "test.echo(test)");
     let error = result.unwrap_err();

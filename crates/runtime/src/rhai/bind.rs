@@ -35,7 +35,7 @@ use rhai::{
     Module, NativeCallContext, Position, RhaiFunc, Shared, Token,
 };
 
-use super::convert::{HostRef, arguments, to_dynamic};
+use super::convert::{HostRef, arguments, to_dynamic, to_value};
 use super::session::{Session, terminated, with_session};
 
 /// The most arguments a host function takes from Rhai (Rhai matches `Dynamic` parameters
@@ -419,10 +419,23 @@ fn call_global(
         let Some(function) = find_global(&session.env.registry, name) else {
             return Err(missing(name.to_owned()));
         };
-        let values = arguments(args).map_err(|error| session.raise(error))?;
+        let values = if name == "print" {
+            // `print` shows anything, even what cannot cross the bridge (a module object).
+            args.iter().map(|arg| to_value(arg).unwrap_or_else(|_| Value::Str(describe(arg)))).collect()
+        } else {
+            arguments(args).map_err(|error| session.raise(error))?
+        };
         invoke(session, context, function, name, None, values)
     })
     .unwrap_or_else(no_session)
+}
+
+/// How a value that has no bridge form is shown: a handle's text, else Rhai's own.
+fn describe(value: &Dynamic) -> String {
+    match value.read_lock::<HostRef>() {
+        Some(handle) => handle.display(),
+        None => value.to_string(),
+    }
 }
 
 /// `module::function(args…)`.
