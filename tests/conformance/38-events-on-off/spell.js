@@ -13,4 +13,5 @@ print(events.off(987654));
 const a = events.on("x", (event) => {});
 const b = events.on("x", (event) => {});
 print(a !== b);
+print(events.emit("nobody.listens"), fs.write("w.txt", "x"));
 print("done");

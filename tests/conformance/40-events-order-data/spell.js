@@ -7,5 +7,5 @@ events.emit("data.none");
 events.emit("data.list", [1, 2.5, "x"]);
 events.emit("data.num", 7);
 events.emit("data.text", "ünï");
-events.on("time.check", (e) => print(e.time != null, e.name, e.data));
+events.on("time.check", (e) => print(e.time != null, e.time > 1700000000, e.name, e.data));
 events.emit("time.check", false);
