@@ -42,7 +42,8 @@ const MIN_CASES: usize = 25;
 const KILL_AFTER: Duration = Duration::from_secs(30);
 /// The `llmspell.toml` of every workspace: generous defaults that still end a runaway spell
 /// before the runner has to kill it. Cases tighten them with flags.
-const WORKSPACE_CONFIG: &str = "[sandbox]\ntimeout = \"20s\"\nmemory_limit = \"256MiB\"\nmax_instructions = 0\n";
+const WORKSPACE_CONFIG: &str =
+    "[sandbox]\ntimeout = \"20s\"\nmemory_limit = \"256MiB\"\nmax_instructions = 0\n";
 
 /// `case.toml`.
 #[derive(Debug, serde::Deserialize)]
@@ -112,7 +113,11 @@ fn conformance_corpus() {
     let engine_filter = list_from_env("CONFORMANCE_ENGINES");
     let mut jobs: Vec<(&Case, &str)> = Vec::new();
     for case in &cases {
-        if !case_filter.is_empty() && !case_filter.iter().any(|part| case.name.contains(part.as_str())) {
+        if !case_filter.is_empty()
+            && !case_filter
+                .iter()
+                .any(|part| case.name.contains(part.as_str()))
+        {
             continue;
         }
         for engine in ENGINES {
@@ -122,7 +127,10 @@ fn conformance_corpus() {
         }
     }
     // Slow cases (limits, several runs) first, so they overlap with the many quick ones.
-    jobs.sort_by_key(|(case, _)| !(case.options.args.is_empty() && case.options.runs == 1));
+    jobs.sort_by_key(|(case, _)| {
+        let options = &case.options;
+        options.args.is_empty() && options.config.is_none() && options.runs == 1
+    });
 
     let workers = std::env::var("CONFORMANCE_JOBS")
         .ok()
@@ -138,7 +146,10 @@ fn conformance_corpus() {
                     let next = queue.lock().unwrap().next();
                     let Some((case, engine)) = next else { break };
                     let result = run_case(case, engine);
-                    results.lock().unwrap().push((case.name.clone(), engine, result));
+                    results
+                        .lock()
+                        .unwrap()
+                        .push((case.name.clone(), engine, result));
                 }
             });
         }
@@ -151,19 +162,51 @@ fn conformance_corpus() {
     let mut matrix = String::new();
     let mut by_case: BTreeMap<&str, BTreeMap<&str, bool>> = BTreeMap::new();
     for (name, engine, result) in &results {
-        by_case.entry(name).or_default().insert(engine, result.is_ok());
+        by_case
+            .entry(name)
+            .or_default()
+            .insert(engine, result.is_ok());
     }
-    let _ = writeln!(matrix, "{:<40} {:<6} {:<6} {:<6}", "case", "lua", "js", "rhai");
+    let _ = writeln!(
+        matrix,
+        "{:<40} {:<6} {:<6} {:<6}",
+        "case", "lua", "js", "rhai"
+    );
     for (name, engines) in &by_case {
         let cell = |engine: &str| match engines.get(engine) {
             Some(true) => "ok",
             Some(false) => "FAIL",
             None => "-",
         };
-        let _ = writeln!(matrix, "{name:<40} {:<6} {:<6} {:<6}", cell("lua"), cell("js"), cell("rhai"));
+        let _ = writeln!(
+            matrix,
+            "{name:<40} {:<6} {:<6} {:<6}",
+            cell("lua"),
+            cell("js"),
+            cell("rhai")
+        );
     }
-    let passed = results.iter().filter(|(_, _, result)| result.is_ok()).count();
+    let passed = results
+        .iter()
+        .filter(|(_, _, result)| result.is_ok())
+        .count();
     let _ = writeln!(matrix, "{passed}/{} runs passed", results.len());
+    let mut timings: Vec<(Duration, String)> = results
+        .iter()
+        .filter_map(|(name, engine, result)| {
+            result
+                .as_ref()
+                .ok()
+                .map(|took| (*took, format!("{name} [{engine}]")))
+        })
+        .collect();
+    timings.sort_by(|a, b| b.0.cmp(&a.0));
+    let slowest: Vec<String> = timings
+        .iter()
+        .take(5)
+        .map(|(took, run)| format!("{run} {:.1}s", took.as_secs_f64()))
+        .collect();
+    let _ = writeln!(matrix, "slowest passing runs: {}", slowest.join(", "));
     println!("{matrix}");
 
     for (name, engine, result) in &results {
@@ -185,13 +228,20 @@ fn corpus_root() -> PathBuf {
 }
 
 fn engine_rank(engine: &str) -> usize {
-    ENGINES.iter().position(|name| *name == engine).unwrap_or(ENGINES.len())
+    ENGINES
+        .iter()
+        .position(|name| *name == engine)
+        .unwrap_or(ENGINES.len())
 }
 
 fn list_from_env(name: &str) -> Vec<String> {
     std::env::var(name)
         .map(|text| {
-            text.split(',').map(str::trim).filter(|part| !part.is_empty()).map(str::to_owned).collect()
+            text.split(',')
+                .map(str::trim)
+                .filter(|part| !part.is_empty())
+                .map(str::to_owned)
+                .collect()
         })
         .unwrap_or_default()
 }
@@ -215,7 +265,10 @@ fn load_cases(root: &Path, problems: &mut Vec<String>) -> Vec<Case> {
             .collect();
         if !missing.is_empty() {
             missing.sort();
-            problems.push(format!("── {name} ──\nthe case lacks {}", missing.join(", ")));
+            problems.push(format!(
+                "── {name} ──\nthe case lacks {}",
+                missing.join(", ")
+            ));
             continue;
         }
         let options_text = std::fs::read_to_string(dir.join("case.toml")).unwrap_or_default();
@@ -227,7 +280,12 @@ fn load_cases(root: &Path, problems: &mut Vec<String>) -> Vec<Case> {
             }
         };
         let expected = std::fs::read_to_string(dir.join("expected.txt")).unwrap();
-        cases.push(Case { name, dir, options, expected });
+        cases.push(Case {
+            name,
+            dir,
+            options,
+            expected,
+        });
     }
     cases
 }
@@ -251,7 +309,11 @@ fn run_case(case: &Case, engine: &str) -> Result<Duration, String> {
         stdout.push_str(&outcome.stdout);
         elapsed += outcome.elapsed;
         let runs = case.options.runs;
-        let label = if runs > 1 { format!(" (run {run} of {runs})") } else { String::new() };
+        let label = if runs > 1 {
+            format!(" (run {run} of {runs})")
+        } else {
+            String::new()
+        };
         check_exit(case, &outcome, &label, &mut report);
         let stop = outcome.hung || outcome.exit.is_none();
         last = Some(outcome);
@@ -262,7 +324,11 @@ fn run_case(case: &Case, engine: &str) -> Result<Duration, String> {
     let last = last.expect("at least one run");
 
     if stdout != case.expected {
-        let _ = writeln!(report, "stdout differs{}", first_difference(&case.expected, &stdout));
+        let _ = writeln!(
+            report,
+            "stdout differs{}",
+            first_difference(&case.expected, &stdout)
+        );
         let _ = writeln!(report, "  expected:\n{}", indent(&case.expected));
         let _ = writeln!(report, "  got:\n{}", indent(&truncate(&stdout, 4000)));
     }
@@ -305,15 +371,22 @@ fn prepare_workspace(case: &Case, engine: &str, root: &Path) -> Result<(), Strin
     std::fs::write(root.join("llmspell.toml"), config)
         .map_err(|error| format!("cannot write llmspell.toml: {error}"))?;
     let spell_dir = root.join(case.options.spell_dir.as_deref().unwrap_or("."));
-    std::fs::create_dir_all(&spell_dir).map_err(|error| format!("cannot create the spell's folder: {error}"))?;
+    std::fs::create_dir_all(&spell_dir)
+        .map_err(|error| format!("cannot create the spell's folder: {error}"))?;
     for entry in std::fs::read_dir(&case.dir).map_err(|error| error.to_string())? {
         let path = entry.map_err(|error| error.to_string())?.path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let other_spell = ENGINES.iter().any(|ext| name == format!("spell.{ext}") && *ext != engine);
+        let other_spell = ENGINES
+            .iter()
+            .any(|ext| name == format!("spell.{ext}") && *ext != engine);
         if other_spell || name == "expected.txt" || name == "case.toml" {
             continue;
         }
-        let target = if name.starts_with("spell.") { spell_dir.join(&name) } else { root.join(&name) };
+        let target = if name.starts_with("spell.") {
+            spell_dir.join(&name)
+        } else {
+            root.join(&name)
+        };
         copy_tree(&path, &target).map_err(|error| format!("cannot copy {name}: {error}"))?;
     }
     for (relative, text) in &case.options.files {
@@ -328,7 +401,8 @@ fn prepare_workspace(case: &Case, engine: &str, root: &Path) -> Result<(), Strin
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|error| format!("{link}: {error}"))?;
         }
-        make_symlink(Path::new(target), &path).map_err(|error| format!("symlink {link}: {error}"))?;
+        make_symlink(Path::new(target), &path)
+            .map_err(|error| format!("symlink {link}: {error}"))?;
     }
     Ok(())
 }
@@ -361,7 +435,11 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
 fn run_binary(root: &Path, spell: &str, options: &CaseOptions) -> Result<Outcome, String> {
     let folder = root.join(options.spell_dir.as_deref().unwrap_or("."));
     let mut command = Command::new(env!("CARGO_BIN_EXE_llmspell"));
-    command.current_dir(folder).arg("run").arg(spell).args(&options.args);
+    command
+        .current_dir(folder)
+        .arg("run")
+        .arg(spell)
+        .args(&options.args);
     for (key, value) in &options.params {
         command.arg("-p").arg(format!("{key}={value}"));
     }
@@ -373,7 +451,9 @@ fn run_binary(root: &Path, spell: &str, options: &CaseOptions) -> Result<Outcome
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let started = Instant::now();
-    let mut child = command.spawn().map_err(|error| format!("cannot start llmspell: {error}"))?;
+    let mut child = command
+        .spawn()
+        .map_err(|error| format!("cannot start llmspell: {error}"))?;
     let stdout_reader = reader(child.stdout.take().unwrap());
     let stderr_reader = reader(child.stderr.take().unwrap());
     let mut hung = false;
@@ -391,7 +471,14 @@ fn run_binary(root: &Path, spell: &str, options: &CaseOptions) -> Result<Outcome
     let elapsed = started.elapsed();
     let stdout = stdout_reader.join().unwrap_or_default();
     let stderr = stderr_reader.join().unwrap_or_default();
-    Ok(Outcome { stdout, stderr, exit: status.code(), signal: signal_of(&status), hung, elapsed })
+    Ok(Outcome {
+        stdout,
+        stderr,
+        exit: status.code(),
+        signal: signal_of(&status),
+        hung,
+        elapsed,
+    })
 }
 
 fn reader(mut pipe: impl std::io::Read + Send + 'static) -> std::thread::JoinHandle<String> {
@@ -415,15 +502,25 @@ fn signal_of(_status: &ExitStatus) -> Option<i32> {
 
 fn check_exit(case: &Case, outcome: &Outcome, label: &str, report: &mut String) {
     if outcome.hung {
-        let _ = writeln!(report, "hung{label}: killed after {}s", KILL_AFTER.as_secs());
+        let _ = writeln!(
+            report,
+            "hung{label}: killed after {}s",
+            KILL_AFTER.as_secs()
+        );
     } else if let Some(signal) = outcome.signal {
-        let _ = writeln!(report, "crashed{label}: killed by signal {signal} (expected exit {})", case.options.exit);
+        let _ = writeln!(
+            report,
+            "crashed{label}: killed by signal {signal} (expected exit {})",
+            case.options.exit
+        );
     } else if outcome.exit != Some(case.options.exit) {
         let _ = writeln!(
             report,
             "exit code{label}: expected {}, got {}",
             case.options.exit,
-            outcome.exit.map_or("none".to_owned(), |code| code.to_string())
+            outcome
+                .exit
+                .map_or("none".to_owned(), |code| code.to_string())
         );
     }
 }
@@ -437,10 +534,18 @@ fn error_code(stderr: &str) -> Option<String> {
             break;
         }
         let line = line.trim_end();
-        let Some(body) = line.strip_suffix(']') else { continue };
-        let Some(start) = body.rfind('[') else { continue };
+        let Some(body) = line.strip_suffix(']') else {
+            continue;
+        };
+        let Some(start) = body.rfind('[') else {
+            continue;
+        };
         let code = &body[start + 1..];
-        if !code.is_empty() && code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        if !code.is_empty()
+            && code
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
             found = Some(code.to_owned());
         }
     }
@@ -488,7 +593,10 @@ fn indent(text: &str) -> String {
     if text.is_empty() {
         return "    <empty>".to_owned();
     }
-    text.lines().map(|line| format!("    |{line}")).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|line| format!("    |{line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn truncate(text: &str, limit: usize) -> String {
