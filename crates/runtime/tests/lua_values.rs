@@ -299,3 +299,22 @@ fn a_host_list_metatable_does_not_leak_into_maps() {
     );
     assert_eq!(printed, "{\"1\":1,\"2\":2,\"extra\":true}\n");
 }
+
+#[test]
+fn coroutines_can_yield_across_pcall() {
+    let printed = output(
+        Lua,
+        r#"
+        local co = coroutine.wrap(function()
+          local ok, value = pcall(function()
+            local got = coroutine.yield("first")
+            return got .. "!"
+          end)
+          coroutine.yield(tostring(ok) .. " " .. value)
+          return "done"
+        end)
+        print(co(), co("second"), co())
+        "#,
+    );
+    assert_eq!(printed, "first true second! done\n");
+}

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use llmspell_bridge::{Function, ModuleKind, Object, Value};
+use llmspell_bridge::{Function, HostError, ModuleKind, Object, Value};
 use mlua::{Lua, MultiValue};
 
 use super::convert::handle_object;
@@ -141,7 +141,17 @@ impl Engine {
             return Err(fatal);
         }
         let values = self.arguments(lua, args, qualified)?;
-        match self.env().call_blocking(function, qualified, this, values) {
+        let call = || self.env().call_blocking(function, qualified, this, values);
+        // A host function that panics fails its call instead of unwinding through Lua.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_or_else(|panic| {
+            let detail = panic
+                .downcast_ref::<&str>()
+                .map(|text| text.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown cause".to_owned());
+            Err(HostError::internal(format!("{qualified} failed unexpectedly: {detail}")))
+        });
+        match result {
             Ok(value) => {
                 if self.callback_error.borrow().is_some() {
                     *self.callback_error.borrow_mut() = None;

@@ -83,15 +83,19 @@ pub(super) fn catch(lua: &Lua, mut results: MultiValue) -> mlua::Result<MultiVal
     Ok(results)
 }
 
-/// What a script's `xpcall` handler receives: host errors as `{code, message}` tables.
-pub(super) fn convert_caught(lua: &Lua, caught: mlua::Value) -> mlua::Result<mlua::Value> {
+/// What a script's `xpcall` handler receives: host errors as `{code, message}` tables, and
+/// whether the error is fatal (then the script's handler is not called).
+pub(super) fn convert_caught(lua: &Lua, caught: mlua::Value) -> mlua::Result<(mlua::Value, bool)> {
     let engine = current()?;
+    if engine.fatal.borrow().is_some() {
+        return Ok((caught, true));
+    }
     match caught {
-        mlua::Value::Error(_) if engine.fatal.borrow().is_none() => {
+        mlua::Value::Error(_) => {
             let described = engine.classify(&caught);
-            engine.error_table(lua, described)
+            Ok((engine.error_table(lua, described)?, false))
         }
-        other => Ok(other),
+        other => Ok((other, false)),
     }
 }
 
@@ -129,22 +133,54 @@ pub(super) fn split_position(text: &str, short_src: &str) -> (Option<u32>, Strin
 }
 
 /// The 1-based column of the token a syntax error names (`near 'x'`), else 1.
-pub(super) fn syntax_column(code: &str, line: u32, message: &str) -> u32 {
-    let Some(text) = code.split('\n').nth(line.saturating_sub(1) as usize) else {
+///
+/// Lua gives no column. When the token occurs several times on the line, the one the parser
+/// stopped at is the first whose prefix of the source (up to and including it) fails to compile
+/// with the very same message: `compiles_with` recompiles a prefix and returns its error text.
+pub(super) fn syntax_column(
+    code: &str,
+    line: u32,
+    message: &str,
+    compiles_with: impl Fn(&str) -> Option<String>,
+) -> u32 {
+    let Some(line_start) = line_offset(code, line) else {
         return 1;
     };
+    let text = code[line_start..].split('\n').next().unwrap_or_default();
     let text = text.strip_suffix('\r').unwrap_or(text);
     if message.ends_with("near <eof>") {
         return text.chars().count() as u32 + 1;
     }
-    let token = message
+    let Some(token) = message
         .rfind("near '")
         .map(|start| &message[start + "near '".len()..])
-        .and_then(|rest| rest.strip_suffix('\''));
-    match token.and_then(|token| text.find(token)) {
+        .and_then(|rest| rest.strip_suffix('\''))
+        .filter(|token| !token.is_empty())
+    else {
+        return 1;
+    };
+    let occurrences: Vec<usize> = text.match_indices(token).map(|(offset, _)| offset).collect();
+    let expected = compiles_with(code);
+    let chosen = occurrences
+        .iter()
+        .copied()
+        .find(|offset| {
+            occurrences.len() > 1
+                && compiles_with(&code[..line_start + offset + token.len()]) == expected
+        })
+        .or_else(|| occurrences.first().copied());
+    match chosen {
         Some(offset) => text[..offset].chars().count() as u32 + 1,
         None => 1,
     }
+}
+
+/// The byte offset where 1-based `line` starts.
+fn line_offset(code: &str, line: u32) -> Option<usize> {
+    if line <= 1 {
+        return Some(0);
+    }
+    code.match_indices('\n').nth(line as usize - 2).map(|(offset, _)| offset + 1)
 }
 
 /// An error classified: its code, message without position, and the line Lua's prefix gave.
@@ -208,9 +244,17 @@ impl Engine {
             return SpellError::from(self.env().memory_error()).at(self.file.clone(), 1);
         }
         let (line, message) = split_position(&syntax_message(error), &self.short_src);
+        let code = self.env().spell.code_without_shebang();
+        let column = line.map(|line| {
+            syntax_column(code, line, &message, |prefix| {
+                let compiled = self.lua.load(prefix).set_name(self.source.as_str()).into_function();
+                compiled.err().map(|error| syntax_message(&error))
+            })
+        });
         let mut error = SpellError::new(codes::SYNTAX, message);
         error.file = Some(self.file.clone());
         error.line = line;
+        error.column = column;
         error
     }
 
@@ -367,6 +411,7 @@ impl Engine {
             fatal.stack = stack;
             *self.fatal.borrow_mut() = Some(fatal);
         }
+        super::hooks::arm_fatal_hook(lua);
         self.fatal_error().unwrap_or_else(|| mlua::Error::runtime("the spell has ended"))
     }
 

@@ -1,13 +1,19 @@
-//! The engine's single Lua hook (set with `set_global_hook`, so coroutines inherit it).
+//! The engine's Lua hook (set with `set_global_hook`, so coroutines inherit it).
 //!
 //! Count events (every 1000 instructions, fewer under a smaller budget) check cancellation,
-//! the wall clock and the instruction budget; once one trips, every later event raises the same
-//! fatal error. Line events exist only while a debugger is attached: they report each new line
-//! of the spell's own chunk with its depth, and collect frames and locals when the hook says stop.
+//! the wall clock and the instruction budget. Line events exist only while a debugger is
+//! attached: they report each new line of the spell's own chunk with its depth, and collect
+//! frames and locals when the hook says stop.
+//!
+//! Once a fatal error is recorded, the hook never raises it itself: an error returned from an
+//! mlua hook closes the interrupted function's to-be-closed variables *inside* the hook, where
+//! Lua runs no hooks, so a `__close` method that loops could never be stopped. Instead the
+//! thread gets a raw hook that fails on its very next instruction ([`arm_fatal_hook`]); from
+//! then on every instruction of that thread fails, `__close` methods and handlers included.
 
 use llmspell_bridge::{HostError, Value, codes};
 use mlua::debug::{Debug, DebugEvent};
-use mlua::{HookTriggers, Lua, VmState};
+use mlua::{HookTriggers, Lua, VmState, ffi};
 
 use super::convert::Mode;
 use super::{Engine, current};
@@ -42,16 +48,16 @@ pub(super) fn install(engine: &Engine) -> mlua::Result<()> {
 
 impl Engine {
     fn on_count(&self, lua: &Lua, every: u32) -> mlua::Result<VmState> {
-        if let Some(fatal) = self.fatal_error() {
-            return Err(fatal);
+        if self.fatal.borrow().is_some() {
+            arm_fatal_hook(lua);
+            return Ok(VmState::Continue);
         }
         let env = self.env();
         if env.cancel.is_cancelled() {
             let error = HostError::new(codes::TERMINATED, "the spell was terminated");
-            return Err(self.trip_at(lua, error, None));
-        }
-        if env.past_deadline() {
-            return Err(self.trip_at(lua, env.timeout_error(), None));
+            self.trip_at(lua, error, None);
+        } else if env.past_deadline() {
+            self.trip_at(lua, env.timeout_error(), None);
         }
         if let Some(max) = env.limits.max_instructions
             && max > 0
@@ -59,15 +65,16 @@ impl Engine {
             let executed = self.instructions.get() + u64::from(every);
             self.instructions.set(executed);
             if executed >= max {
-                return Err(self.trip_at(lua, env.instruction_error(), None));
+                self.trip_at(lua, env.instruction_error(), None);
             }
         }
         Ok(VmState::Continue)
     }
 
     fn on_line(&self, lua: &Lua, debug: &Debug<'_>) -> mlua::Result<VmState> {
-        if let Some(fatal) = self.fatal_error() {
-            return Err(fatal);
+        if self.fatal.borrow().is_some() {
+            arm_fatal_hook(lua);
+            return Ok(VmState::Continue);
         }
         let Some(hook) = self.env().debug.as_ref() else {
             return Ok(VmState::Continue);
@@ -86,7 +93,8 @@ impl Engine {
         match hook.stopped(&event, frames) {
             Resume::Stop => {
                 let error = HostError::new(codes::TERMINATED, "the spell was stopped by the debugger");
-                Err(self.trip_at(lua, error, Some(event.line)))
+                self.trip_at(lua, error, Some(event.line));
+                Ok(VmState::Continue)
             }
             _ => Ok(VmState::Continue),
         }
@@ -153,5 +161,24 @@ impl Engine {
             locals.push((name, value));
         }
         locals
+    }
+}
+
+/// Makes every following instruction of the running Lua thread raise an error: the spell has
+/// a fatal error (recorded in the engine, which every catcher raises again).
+pub(super) fn arm_fatal_hook(lua: &Lua) {
+    // SAFETY: `lua.state()` is the thread running now (mlua tracks it inside callbacks and
+    // hooks); `lua_sethook` may be called at any time, even from inside a hook.
+    unsafe { ffi::lua_sethook(lua.state(), Some(raise_fatal), ffi::LUA_MASKCOUNT, 1) }
+}
+
+/// The raw hook of a thread whose spell has ended: raises a plain error from plain C API calls,
+/// so no Lua value on the interrupted frame is touched.
+unsafe extern "C-unwind" fn raise_fatal(state: *mut ffi::lua_State, _debug: *mut ffi::lua_Debug) {
+    // SAFETY: called by Lua as a hook on `state`, with room for a value on the stack; raising an
+    // error from a hook is allowed and unwinds to the nearest protected call.
+    unsafe {
+        ffi::lua_pushstring(state, c"the spell has been stopped".as_ptr());
+        ffi::lua_error(state)
     }
 }

@@ -56,15 +56,19 @@ pub(crate) fn check(spell: &Spell) -> Vec<Diagnostic> {
         Err(error) => return vec![Diagnostic { file, line: 1, column: 1, message: error.to_string() }],
     };
     let code = spell.code_without_shebang();
-    let compiled =
-        lua.load(code).set_name(format!("@{file}")).set_mode(ChunkMode::Text).into_function();
-    match compiled {
-        Ok(_) => Vec::new(),
-        Err(error) => {
+    let name = format!("@{file}");
+    let compile = |code: &str| {
+        lua.load(code).set_name(name.as_str()).set_mode(ChunkMode::Text).into_function().err()
+    };
+    match compile(code) {
+        None => Vec::new(),
+        Some(error) => {
             let text = errors::syntax_message(&error);
             let (line, message) = errors::split_position(&text, &short_source(&file));
             let line = line.unwrap_or(1);
-            let column = errors::syntax_column(code, line, &message);
+            let column = errors::syntax_column(code, line, &message, |prefix| {
+                compile(prefix).map(|error| errors::syntax_message(&error))
+            });
             vec![Diagnostic { file, line, column, message }]
         }
     }
@@ -147,13 +151,17 @@ impl Engine {
             | StdLib::UTF8
             | StdLib::MATH
             | StdLib::OS;
+        // The default options keep Lua's own `pcall`/`xpcall` (mlua's replacements cannot be
+        // yielded across). A Rust panic still cannot be swallowed by a script: the wrappers hand
+        // every caught value to Rust, and converting a caught panic resumes it.
+        let options = LuaOptions::new();
         let lua = if env.debug.is_some() {
             // SAFETY: the debug library is loaded only so the debugger can keep
             // `debug.getlocal`; `sandbox` removes `debug` from the globals before any spell
             // code runs, so scripts never reach it.
-            unsafe { Lua::unsafe_new_with(libs | StdLib::DEBUG, LuaOptions::new()) }
+            unsafe { Lua::unsafe_new_with(libs | StdLib::DEBUG, options) }
         } else {
-            Lua::new_with(libs, LuaOptions::new())?
+            Lua::new_with(libs, options)?
         };
         if let Some(limit) = env.limits.memory {
             lua.set_memory_limit(limit)?;
@@ -217,12 +225,15 @@ struct Sandboxed {
     getlocal: Option<Function>,
 }
 
-/// The Lua helpers that replace `pcall`, `xpcall`, `coroutine.resume`/`close`, `load` and
-/// `collectgarbage`. Written in Lua so coroutines can still yield across `pcall`; named `=llmspell`
-/// so stacks and line events skip their frames.
+/// The Lua helpers that replace `pcall`, `xpcall`, `coroutine.resume`/`close`, `load`,
+/// `collectgarbage` and `setmetatable` (no `__gc`: Lua runs finalizers with hooks off, so a
+/// looping one could never be stopped). Written in Lua so coroutines can still yield across `pcall`; named `=llmspell`
+/// so stacks and line events skip their frames. A script's `xpcall` handler is skipped for a
+/// fatal error: Lua runs message handlers with hooks off when the error came from a hook, so a
+/// handler that loops would never be stopped.
 const WRAPPERS: &str = r#"
 local pcall, xpcall, resume, close, load, collectgarbage, type, tostring, setmetatable, error,
-      check, convert, error_mt = ...
+      rawget, check, convert, error_mt = ...
 local gc_allowed = { count = true, collect = true, step = true, isrunning = true }
 local function spell_pcall(f, ...)
   return check(pcall(f, ...))
@@ -231,7 +242,11 @@ local function spell_xpcall(f, handler, ...)
   if type(handler) ~= "function" then
     return check(xpcall(f, handler, ...))
   end
-  return check(xpcall(f, function(e) return handler(convert(e)) end, ...))
+  return check(xpcall(f, function(e)
+    local caught, fatal = convert(e)
+    if fatal then return caught end
+    return handler(caught)
+  end, ...))
 end
 local function spell_resume(co, ...)
   return check(resume(co, ...))
@@ -251,7 +266,17 @@ local function spell_collectgarbage(option, ...)
     message = "collectgarbage('" .. tostring(option) .. "') is not allowed in a spell",
   }, error_mt), 2)
 end
-return spell_pcall, spell_xpcall, spell_resume, spell_close, spell_load, spell_collectgarbage
+local function spell_setmetatable(t, mt)
+  if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
+    error(setmetatable({
+      code = "sandbox_denied",
+      message = "__gc metamethods are not allowed in a spell",
+    }, error_mt), 2)
+  end
+  return setmetatable(t, mt)
+end
+return spell_pcall, spell_xpcall, spell_resume, spell_close, spell_load, spell_collectgarbage,
+       spell_setmetatable
 "#;
 
 /// Removes what a spell must not reach (files, processes, the debug library, binary chunks)
@@ -273,6 +298,7 @@ fn sandbox(lua: &Lua, error_mt: &Table) -> mlua::Result<Sandboxed> {
         get("tostring")?,
         get("setmetatable")?,
         get("error")?,
+        get("rawget")?,
         lua.create_function(errors::catch)?,
         lua.create_function(errors::convert_caught)?,
         error_mt.clone(),
@@ -285,6 +311,7 @@ fn sandbox(lua: &Lua, error_mt: &Table) -> mlua::Result<Sandboxed> {
     coroutine.raw_set("close", next())?;
     globals.raw_set("load", next())?;
     globals.raw_set("collectgarbage", next())?;
+    globals.raw_set("setmetatable", next())?;
 
     for name in ["dofile", "loadfile", "require", "package", "io", "print", "module"] {
         globals.raw_set(name, mlua::Value::Nil)?;
