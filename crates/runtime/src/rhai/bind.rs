@@ -133,7 +133,7 @@ pub(crate) fn bind_registry(engine: &mut Engine, session: &Session<'_>) {
         }
     });
 
-    // `print` is a raw function (see `global_print`); Rhai's `debug` statement writes its
+    // `print` is a raw function (see `call_global`); Rhai's `debug` statement writes its
     // debug text through the host's `print` as well.
     engine.on_debug(|text, _, _| {
         with_session(|session| {
@@ -321,14 +321,11 @@ fn build_binding(registry: &Registry) -> Binding {
 }
 
 fn register(module: &mut Module, name: &str, types: &[TypeId], body: &Shared<RawFn>, namespace: FnNamespace) {
-    let func = body.clone();
     FuncRegistration::new(name).with_namespace(namespace).set_into_module_raw(
         module,
         types,
         RhaiFunc::Method {
-            func: Shared::new(move |context: Option<NativeCallContext<'_>>, args: &mut [&mut Dynamic]| {
-                func(context, args)
-            }),
+            func: body.clone(),
             has_context: true,
             is_pure: true,
             is_volatile: true,
