@@ -37,6 +37,7 @@ pub(super) fn raise_host(error: HostError) -> mlua::Error {
 pub(super) fn error_metatable(lua: &Lua) -> mlua::Result<Table> {
     let metatable = lua.create_table()?;
     metatable.raw_set("__name", "error")?;
+    metatable.raw_set("__metatable", false)?;
     metatable.raw_set(
         "__tostring",
         lua.create_function(|_, error: Table| {
@@ -119,15 +120,20 @@ pub(super) fn syntax_message(error: &mlua::Error) -> String {
     }
 }
 
-/// Splits Lua's `chunk:line: ` prefix off a message when it names the spell's chunk.
+/// Splits Lua's `chunk:line: ` prefix off a message when it names the spell's chunk. A prefix
+/// naming the engine's own wrappers (`llmspell:N: `) is dropped without giving a line.
 pub(super) fn split_position(text: &str, short_src: &str) -> (Option<u32>, String) {
-    if let Some(rest) = text.strip_prefix(short_src).and_then(|rest| rest.strip_prefix(':')) {
+    let position = |chunk: &str| {
+        let rest = text.strip_prefix(chunk)?.strip_prefix(':')?;
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if let (Ok(line), Some(message)) =
-            (rest[..digits].parse::<u32>(), rest[digits..].strip_prefix(": "))
-        {
-            return (Some(line), message.to_owned());
-        }
+        let line = rest[..digits].parse::<u32>().ok()?;
+        Some((line, rest[digits..].strip_prefix(": ")?))
+    };
+    if let Some((line, message)) = position(short_src) {
+        return (Some(line), message.to_owned());
+    }
+    if let Some((_, message)) = position("llmspell") {
+        return (None, message.to_owned());
     }
     (None, text.to_owned())
 }

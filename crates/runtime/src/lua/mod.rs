@@ -167,8 +167,11 @@ impl Engine {
             lua.set_memory_limit(limit)?;
         }
         let file = env.spell.file_name();
+        // Protected (`__metatable`), like the error metatable: a script that could add `__gc`
+        // to it would have every later host list finalized by its code, with hooks off.
         let list_mt = lua.create_table()?;
         list_mt.raw_set("__name", "list")?;
+        list_mt.raw_set("__metatable", false)?;
         let error_mt = errors::error_metatable(&lua)?;
         let sandbox = sandbox(&lua, &error_mt)?;
         Ok(Engine {
@@ -233,14 +236,32 @@ struct Sandboxed {
 /// handler that loops would never be stopped.
 const WRAPPERS: &str = r#"
 local pcall, xpcall, resume, close, load, collectgarbage, type, tostring, setmetatable, error,
-      rawget, check, convert, error_mt = ...
+      rawget, gsub, check, convert, error_mt = ...
 local gc_allowed = { count = true, collect = true, step = true, isrunning = true }
+local function denied(message)
+  error(setmetatable({ code = "sandbox_denied", message = message }, error_mt), 3)
+end
+-- Tail-called by a wrapper with what `pcall(library_function, ...)` returned: an error about
+-- the arguments is raised again at the wrapper's caller, as if it had called the library itself.
+local function forward(name, ok, ...)
+  if ok then return ... end
+  local message = ...
+  if type(message) == "string" then
+    message = gsub(message, "to '%?'", "to '" .. name .. "'", 1)
+  end
+  error(message, 2)
+end
+local function expect_coroutine(co, name)
+  if type(co) ~= "thread" then
+    error("bad argument #1 to '" .. name .. "' (coroutine expected, got " .. type(co) .. ")", 3)
+  end
+end
 local function spell_pcall(f, ...)
   return check(pcall(f, ...))
 end
 local function spell_xpcall(f, handler, ...)
   if type(handler) ~= "function" then
-    return check(xpcall(f, handler, ...))
+    error("bad argument #2 to 'xpcall' (function expected, got " .. type(handler) .. ")", 2)
   end
   return check(xpcall(f, function(e)
     local caught, fatal = convert(e)
@@ -249,31 +270,27 @@ local function spell_xpcall(f, handler, ...)
   end, ...))
 end
 local function spell_resume(co, ...)
+  expect_coroutine(co, "resume")
   return check(resume(co, ...))
 end
 local function spell_close(co)
+  expect_coroutine(co, "close")
   return check(close(co))
 end
 local function spell_load(chunk, name, _, ...)
-  return load(chunk, name, "t", ...)
+  return forward("load", pcall(load, chunk, name, "t", ...))
 end
 local function spell_collectgarbage(option, ...)
-  if option == nil or gc_allowed[option] then
-    return collectgarbage(option, ...)
+  if option ~= nil and not gc_allowed[option] then
+    denied("collectgarbage('" .. tostring(option) .. "') is not allowed in a spell")
   end
-  error(setmetatable({
-    code = "sandbox_denied",
-    message = "collectgarbage('" .. tostring(option) .. "') is not allowed in a spell",
-  }, error_mt), 2)
+  return forward("collectgarbage", pcall(collectgarbage, option, ...))
 end
 local function spell_setmetatable(t, mt)
   if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
-    error(setmetatable({
-      code = "sandbox_denied",
-      message = "__gc metamethods are not allowed in a spell",
-    }, error_mt), 2)
+    denied("__gc metamethods are not allowed in a spell")
   end
-  return setmetatable(t, mt)
+  return forward("setmetatable", pcall(setmetatable, t, mt))
 end
 return spell_pcall, spell_xpcall, spell_resume, spell_close, spell_load, spell_collectgarbage,
        spell_setmetatable
@@ -299,6 +316,7 @@ fn sandbox(lua: &Lua, error_mt: &Table) -> mlua::Result<Sandboxed> {
         get("setmetatable")?,
         get("error")?,
         get("rawget")?,
+        globals.raw_get::<Table>("string")?.raw_get::<mlua::Value>("gsub")?,
         lua.create_function(errors::catch)?,
         lua.create_function(errors::convert_caught)?,
         error_mt.clone(),
