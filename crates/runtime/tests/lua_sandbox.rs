@@ -225,7 +225,7 @@ fn odd_library_calls_fail_cleanly() {
         "false test.lua:2: bad argument #2 to 'format' (number expected, got string)\n"
     );
     let (_, result) =
-        run_with(Lua, "local s = string.rep('ab', 1 << 40)", Limits { memory: Some(8 << 20), ..Limits::default() });
+        run_with(Lua, "local s = string.rep('ab', 1 << 26)", Limits { memory: Some(8 << 20), ..Limits::default() });
     assert_eq!(result.unwrap_err().code, "memory_limit");
 }
 
