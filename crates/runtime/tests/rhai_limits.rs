@@ -70,6 +70,7 @@ fn memory_bombs_hit_the_memory_limit() {
     for bomb in [
         r#"let s = "x"; loop { s += s; }"#,
         r#"let a = [1]; loop { a += a; }"#,
+        r#"let hoard = []; let i = 0; loop { i += 1; hoard.push([i, i * 2, "item " + i]); }"#,
         r#"let a = ["a longer string in the array"]; loop { a += a; }"#,
         r#"let m = #{k: "v"}; let i = 0; loop { m = #{a: m, b: m}; }"#,
         r#"let m = #{}; let i = 0; loop { m[`k${i}`] = i; i += 1; }"#,
@@ -81,6 +82,28 @@ fn memory_bombs_hit_the_memory_limit() {
         let error = ends_with(&code, small, "memory_limit");
         assert!(error.message.starts_with("the spell used more than its memory limit of 16MiB"), "{error}");
     }
+}
+
+#[test]
+fn a_runaway_container_fails_fast() {
+    // Rhai re-measures a container on every change, so the caps keep this from crawling
+    // into the timeout.
+    let started = Instant::now();
+    let limits = Limits { memory: Some(64 << 20), ..limits(Duration::from_secs(25)) };
+    ends_with("let hoard = []; loop { hoard.push([1, 2, \"item\"]); }", limits, "memory_limit");
+    assert!(started.elapsed() < Duration::from_secs(15), "{:?}", started.elapsed());
+}
+
+#[test]
+fn limits_reported_by_the_host_cannot_be_caught() {
+    for code in ["stack_overflow", "memory_limit", "instruction_limit"] {
+        let spell = format!("try {{ test.fail(\"{code}\", \"from the host\") }} catch (e) {{ print(\"caught\") }}");
+        let error = ends_with(&spell, Limits::default(), code);
+        assert_eq!(error.message, "from the host");
+    }
+    // A host call's own timeout (an HTTP request, say) is an ordinary error.
+    let (printed, _) = common::run(EngineKind::Rhai, "try { test.fail(\"timeout\", \"slow\") } catch (e) { print(e.code) }");
+    assert_eq!(printed, "timeout\n");
 }
 
 #[test]

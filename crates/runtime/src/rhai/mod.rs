@@ -37,10 +37,10 @@ use session::Session;
 pub(crate) const MAX_CALL_LEVELS: usize = 256;
 /// Expression nesting allowed at the top level and inside functions.
 const MAX_EXPR_DEPTH: (usize, usize) = (128, 64);
-/// Rough bytes per array element and per map entry, to turn the memory limit into Rhai's
-/// container limits (Rhai has no allocator limit; see `apply_limits`).
-const BYTES_PER_ELEMENT: usize = 32;
-const BYTES_PER_ENTRY: usize = 96;
+/// Memory limit bytes per allowed array element (blob byte) and map entry: Rhai's container
+/// limits (see `apply_limits`). Deliberately far above what an element really takes.
+const BYTES_PER_ELEMENT: usize = 1024;
+const BYTES_PER_ENTRY: usize = 1024;
 /// The deadline and cancellation are checked every this many operations.
 const CHECK_EVERY: u64 = 1024;
 /// The resident memory is checked every this many deadline checks (a few milliseconds).
@@ -130,7 +130,13 @@ fn parser_engine() -> Engine {
 fn apply_limits(engine: &mut Engine, env: &SpellEnv) {
     if let Some(memory) = env.limits.memory {
         // Rhai cannot count allocations: bound each string, array and map (nested contents
-        // included) instead, so no single value outgrows the limit.
+        // included) instead, so no single value outgrows the limit, however fast it grows.
+        //
+        // Rhai re-measures a whole container whenever it changes (`a.push(x)` walks `a`), so
+        // building one of n elements costs O(n²): a million-element array would take many
+        // minutes. The element and entry caps (256K at the default 256 MiB) therefore sit
+        // where that cost is still seconds, so a runaway container fails fast with
+        // `memory_limit` instead of running into the timeout.
         engine.set_max_string_size(memory.max(1));
         engine.set_max_array_size((memory / BYTES_PER_ELEMENT).max(1));
         engine.set_max_map_size((memory / BYTES_PER_ENTRY).max(1));

@@ -124,9 +124,12 @@ impl<'env> Session<'env> {
 
     /// The Rhai error a failed host call raises in the script.
     ///
-    /// A failed callback's own error comes back as it was; a limit (the spell's deadline,
-    /// cancellation, or a fatal error already recorded) raises an uncatchable termination;
-    /// anything else is a catchable runtime error whose value is `#{code, message}`.
+    /// A failed callback's own error comes back as it was; a limit raises an uncatchable
+    /// termination: a fatal error already recorded, the spell's own deadline or cancellation
+    /// (a `timeout` from a host call that gave up early, say an HTTP request, stays
+    /// catchable), and memory, instruction and stack limits reported by the host (nested
+    /// `events.emit` has its own depth guard); anything else is a catchable runtime error
+    /// whose value is `#{code, message}`.
     pub fn raise(&self, error: HostError) -> Box<EvalAltResult> {
         if let Some(original) = self.take_callback_error(&error) {
             return original;
@@ -134,10 +137,14 @@ impl<'env> Session<'env> {
         if let Some(fatal) = self.fatal() {
             return terminated(fatal);
         }
-        let past_deadline = error.code == codes::TIMEOUT && self.env.past_deadline();
-        let cancelled = error.code == codes::TERMINATED && self.env.cancel.is_cancelled();
-        if past_deadline || cancelled {
-            let error = if past_deadline { self.env.timeout_error() } else { error };
+        let fatal = match error.code.as_str() {
+            codes::TIMEOUT => self.env.past_deadline(),
+            codes::TERMINATED => self.env.cancel.is_cancelled(),
+            codes::MEMORY_LIMIT | codes::INSTRUCTION_LIMIT | codes::STACK_OVERFLOW => true,
+            _ => false,
+        };
+        if fatal {
+            let error = if error.code == codes::TIMEOUT { self.env.timeout_error() } else { error };
             self.set_fatal(error.clone());
             return terminated(error);
         }
