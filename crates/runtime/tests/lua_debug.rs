@@ -9,7 +9,9 @@ use std::thread::JoinHandle;
 use common::test_registry;
 use llmspell_bridge::Value;
 use llmspell_runtime::EngineKind::Lua;
-use llmspell_runtime::{DebugController, Resume, RunOptions, Spell, SpellError, Stopped, debug_channel};
+use llmspell_runtime::{
+    DebugController, Resume, RunOptions, Spell, SpellError, Stopped, debug_channel,
+};
 
 /// The spell the Rhai engine is held to as well.
 const ADD: &str = "local function add(a, b)
@@ -25,8 +27,12 @@ fn start(code: &str, initial: Resume) -> (DebugController, JoinHandle<Result<Val
     let (hook, controller) = debug_channel(initial);
     let (registry, _) = test_registry();
     let spell = Spell::from_source("test.lua", code, Lua);
-    let options = RunOptions { debug: Some(hook), ..RunOptions::default() };
-    let runner = std::thread::spawn(move || llmspell_runtime::run(spell, Arc::new(registry), options));
+    let options = RunOptions {
+        debug: Some(hook),
+        ..RunOptions::default()
+    };
+    let runner =
+        std::thread::spawn(move || llmspell_runtime::run(spell, Arc::new(registry), options));
     (controller, runner)
 }
 
@@ -35,8 +41,15 @@ type Step = (u32, usize, Vec<String>);
 
 fn step(stop: &Stopped) -> Step {
     assert_eq!(stop.event.file, "test.lua");
-    let locals = stop.frames.first().map(|frame| frame.locals.as_slice()).unwrap_or_default();
-    let locals = locals.iter().map(|(name, value)| format!("{name}={}", value.to_display())).collect();
+    let locals = stop
+        .frames
+        .first()
+        .map(|frame| frame.locals.as_slice())
+        .unwrap_or_default();
+    let locals = locals
+        .iter()
+        .map(|(name, value)| format!("{name}={}", value.to_display()))
+        .collect();
     (stop.event.line, stop.event.depth, locals)
 }
 
@@ -52,7 +65,11 @@ fn record(code: &str, initial: Resume, answer: Resume) -> (Vec<Step>, Result<Val
 }
 
 fn s(line: u32, depth: usize, locals: &[&str]) -> Step {
-    (line, depth, locals.iter().map(|local| local.to_string()).collect())
+    (
+        line,
+        depth,
+        locals.iter().map(|local| local.to_string()).collect(),
+    )
 }
 
 #[test]
@@ -88,11 +105,21 @@ fn frames_list_the_stack_innermost_first() {
     let frames = seen.expect("stopped at line 3");
     let summary: Vec<(String, String, u32, usize)> = frames
         .iter()
-        .map(|frame| (frame.name.clone(), frame.file.clone(), frame.line, frame.locals.len()))
+        .map(|frame| {
+            (
+                frame.name.clone(),
+                frame.file.clone(),
+                frame.line,
+                frame.locals.len(),
+            )
+        })
         .collect();
     assert_eq!(
         summary,
-        vec![("add".into(), "test.lua".into(), 3, 3), ("<main>".into(), "test.lua".into(), 6, 2)]
+        vec![
+            ("add".into(), "test.lua".into(), 3, 3),
+            ("<main>".into(), "test.lua".into(), 6, 2)
+        ]
     );
 }
 
@@ -100,7 +127,10 @@ fn frames_list_the_stack_innermost_first() {
 fn step_over_and_step_out_follow_the_depth() {
     // Step over from the start: the body of `add` is skipped.
     let (steps, _) = record(ADD, Resume::StepIn, Resume::StepOver);
-    let lines: Vec<(u32, usize)> = steps.iter().map(|(line, depth, _)| (*line, *depth)).collect();
+    let lines: Vec<(u32, usize)> = steps
+        .iter()
+        .map(|(line, depth, _)| (*line, *depth))
+        .collect();
     assert_eq!(lines, vec![(4, 1), (5, 1), (6, 1), (7, 1)]);
 
     // Step out of `add` from its first line lands back in the main chunk.
@@ -108,7 +138,11 @@ fn step_over_and_step_out_follow_the_depth() {
     let mut lines = Vec::new();
     while let Some(stop) = controller.next_stop() {
         lines.push((stop.event.line, stop.event.depth));
-        let answer = if stop.event.depth == 2 { Resume::StepOut } else { Resume::StepIn };
+        let answer = if stop.event.depth == 2 {
+            Resume::StepOut
+        } else {
+            Resume::StepIn
+        };
         controller.resume(answer);
     }
     runner.join().unwrap().unwrap();
@@ -138,7 +172,10 @@ fn breakpoints_stop_only_where_set() {
 
 #[test]
 fn stop_ends_the_spell_as_terminated() {
-    let (controller, runner) = start("local n = 0\nwhile true do\n  n = n + 1\nend\n", Resume::StepIn);
+    let (controller, runner) = start(
+        "local n = 0\nwhile true do\n  n = n + 1\nend\n",
+        Resume::StepIn,
+    );
     let first = controller.next_stop().expect("a first stop");
     assert_eq!(first.event.line, 1);
     controller.resume(Resume::Continue);
@@ -167,12 +204,29 @@ print(#t)
     let (steps, result) = record(code, Resume::StepIn, Resume::StepIn);
     assert!(result.is_ok());
     // Inside the generic `for`: only `index`, `value` and `seen`, never Lua's `(for state)` slots.
-    assert!(steps.contains(&s(7, 1, &[r#"t=[1,"two",{"k":true}]"#, "s=text", "index=1", "value=1"])));
-    assert!(steps.contains(&s(7, 1, &[r#"t=[1,"two",{"k":true}]"#, "s=text", "index=3", r#"value={"k":true}"#])));
+    assert!(steps.contains(&s(
+        7,
+        1,
+        &[r#"t=[1,"two",{"k":true}]"#, "s=text", "index=1", "value=1"]
+    )));
+    assert!(steps.contains(&s(
+        7,
+        1,
+        &[
+            r#"t=[1,"two",{"k":true}]"#,
+            "s=text",
+            "index=3",
+            r#"value={"k":true}"#
+        ]
+    )));
     // After the block, `hidden` is gone.
     assert_eq!(
         steps.last(),
-        Some(&s(10, 1, &[r#"t=[1,"two",{"k":true}]"#, "s=text", "c=<Counter>"]))
+        Some(&s(
+            10,
+            1,
+            &[r#"t=[1,"two",{"k":true}]"#, "s=text", "c=<Counter>"]
+        ))
     );
 }
 
@@ -189,12 +243,26 @@ end)
 ";
     let (steps, result) = record(code, Resume::StepIn, Resume::StepIn);
     assert!(result.is_ok());
-    let lines: Vec<(u32, usize)> = steps.iter().map(|(line, depth, _)| (*line, *depth)).collect();
+    let lines: Vec<(u32, usize)> = steps
+        .iter()
+        .map(|(line, depth, _)| (*line, *depth))
+        .collect();
     // What Lua reports for a call spanning lines: the call's line, the closure's `end` line, the
     // call's line again; a function without `return` also stops on its `end`.
     assert_eq!(
         lines,
-        vec![(1, 1), (3, 1), (1, 1), (2, 2), (4, 1), (6, 1), (4, 1), (5, 2), (6, 2), (6, 1)]
+        vec![
+            (1, 1),
+            (3, 1),
+            (1, 1),
+            (2, 2),
+            (4, 1),
+            (6, 1),
+            (4, 1),
+            (5, 2),
+            (6, 2),
+            (6, 1)
+        ]
     );
 }
 

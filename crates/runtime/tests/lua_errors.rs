@@ -17,7 +17,11 @@ fn failure(code: &str) -> SpellError {
 }
 
 fn entry(function: &str, line: u32) -> StackEntry {
-    StackEntry { function: function.into(), file: "test.lua".into(), line }
+    StackEntry {
+        function: function.into(),
+        file: "test.lua".into(),
+        line,
+    }
 }
 
 #[test]
@@ -55,7 +59,10 @@ fn xpcall_handlers_see_the_error_table() {
         print(xpcall(function(a, b) return a + b end, print, 1, 2))
         "#,
     );
-    assert_eq!(lines(&printed), vec!["false c/m", "false handled: test.lua:3: plain", "true 3"]);
+    assert_eq!(
+        lines(&printed),
+        vec!["false c/m", "false handled: test.lua:3: plain", "true 3"]
+    );
 }
 
 #[test]
@@ -65,8 +72,14 @@ fn an_uncaught_host_error_has_its_code_location_and_stack() {
     );
     assert_eq!(error.code, "not_found");
     assert_eq!(error.message, "no such thing");
-    assert_eq!((error.file.as_deref(), error.line), (Some("test.lua"), Some(2)));
-    assert_eq!(error.stack, vec![entry("inner", 2), entry("outer", 5), entry("<main>", 7)]);
+    assert_eq!(
+        (error.file.as_deref(), error.line),
+        (Some("test.lua"), Some(2))
+    );
+    assert_eq!(
+        error.stack,
+        vec![entry("inner", 2), entry("outer", 5), entry("<main>", 7)]
+    );
     assert_eq!(
         error.to_string(),
         "test.lua:2: no such thing [not_found]\nstack:\n  at inner (test.lua:2)\n  at outer (test.lua:5)\n  at <main> (test.lua:7)"
@@ -76,7 +89,10 @@ fn an_uncaught_host_error_has_its_code_location_and_stack() {
 #[test]
 fn script_errors_are_runtime_errors_without_lua_s_prefix() {
     let error = failure("local x = 1\n\nerror(\"went wrong\")\n");
-    assert_eq!((error.code.as_str(), error.message.as_str()), ("runtime", "went wrong"));
+    assert_eq!(
+        (error.code.as_str(), error.message.as_str()),
+        ("runtime", "went wrong")
+    );
     assert_eq!(error.line, Some(3));
     assert_eq!(error.stack, vec![entry("<main>", 3)]);
 
@@ -96,22 +112,37 @@ fn error_levels_point_at_the_caller() {
 #[test]
 fn thrown_tables_with_a_code_keep_it() {
     let error = failure("error({ code = \"my_code\", message = \"custom failure\" })");
-    assert_eq!((error.code.as_str(), error.message.as_str()), ("my_code", "custom failure"));
+    assert_eq!(
+        (error.code.as_str(), error.message.as_str()),
+        ("my_code", "custom failure")
+    );
     assert_eq!(error.line, Some(1));
 
     let error = failure("local ok, e = pcall(test.fail, \"io\", \"disk full\")\n\nerror(e)\n");
-    assert_eq!((error.code.as_str(), error.message.as_str(), error.line), ("io", "disk full", Some(3)));
+    assert_eq!(
+        (error.code.as_str(), error.message.as_str(), error.line),
+        ("io", "disk full", Some(3))
+    );
 
     let error = failure("error({ message = \"no code\" })");
-    assert_eq!((error.code.as_str(), error.message.as_str()), ("runtime", "no code"));
+    assert_eq!(
+        (error.code.as_str(), error.message.as_str()),
+        ("runtime", "no code")
+    );
 }
 
 #[test]
 fn odd_error_values_still_read_well() {
     assert_eq!(failure("error()").message, "(error object is a nil value)");
     assert_eq!(failure("error(42)").message, "42");
-    assert_eq!(failure("error({})").message, "(error object is a table value)");
-    assert_eq!(failure("error(true)").message, "(error object is a boolean value)");
+    assert_eq!(
+        failure("error({})").message,
+        "(error object is a table value)"
+    );
+    assert_eq!(
+        failure("error(true)").message,
+        "(error object is a boolean value)"
+    );
     assert_eq!(failure("error(test.counter('c'))").message, "<Counter>");
 }
 
@@ -120,13 +151,19 @@ fn an_error_in_a_callback_is_reported_where_it_happened() {
     let error = failure(
         "local function handler(x)\n  error(\"callback failed on \" .. x)\nend\n\ntest.call(handler, \"a\")\n",
     );
-    assert_eq!((error.code.as_str(), error.message.as_str()), ("runtime", "callback failed on a"));
+    assert_eq!(
+        (error.code.as_str(), error.message.as_str()),
+        ("runtime", "callback failed on a")
+    );
     assert_eq!(error.line, Some(2));
     assert_eq!(error.stack.first(), Some(&entry("<anonymous>", 2)));
     assert_eq!(error.stack.last(), Some(&entry("<main>", 5)));
 
     let error = failure("test.call_later(function(x)\n  test.fail(\"late\", x)\nend, \"boom\")\n");
-    assert_eq!((error.code.as_str(), error.message.as_str(), error.line), ("late", "boom", Some(2)));
+    assert_eq!(
+        (error.code.as_str(), error.message.as_str(), error.line),
+        ("late", "boom", Some(2))
+    );
 }
 
 #[test]
@@ -140,7 +177,10 @@ fn callback_errors_can_be_caught_around_the_host_call() {
         print(ok2, e2.code, e2.message)
         "#,
     );
-    assert_eq!(lines(&printed), vec!["false inner from the callback", "false mine m"]);
+    assert_eq!(
+        lines(&printed),
+        vec!["false inner from the callback", "false mine m"]
+    );
 }
 
 #[test]
@@ -167,7 +207,10 @@ fn check_reports_syntax_errors_with_line_and_column() {
     let diagnostics = check("if x then\n  print(1)\n");
     assert_eq!(diagnostics.len(), 1);
     assert_eq!((diagnostics[0].line, diagnostics[0].column), (3, 1));
-    assert_eq!(diagnostics[0].message, "'end' expected (to close 'if' at line 1) near <eof>");
+    assert_eq!(
+        diagnostics[0].message,
+        "'end' expected (to close 'if' at line 1) near <eof>"
+    );
     // A shebang line is ignored and line numbers stay right.
     let diagnostics = check("#!/usr/bin/env llmspell\nprint(\n");
     assert_eq!(diagnostics[0].line, 3);
@@ -184,5 +227,8 @@ fn errors_in_loaded_chunks_name_the_chunk() {
         print(pcall(g))
         "#,
     );
-    assert_eq!(lines(&printed), vec!["nil", "false [string \"error('inside')\"]:1: inside"]);
+    assert_eq!(
+        lines(&printed),
+        vec!["nil", "false [string \"error('inside')\"]:1: inside"]
+    );
 }

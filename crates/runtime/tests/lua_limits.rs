@@ -11,13 +11,20 @@ use llmspell_runtime::EngineKind::Lua;
 use llmspell_runtime::{CancelToken, Limits, RunOptions, Spell, SpellError};
 
 fn limits(timeout_ms: Option<u64>, memory: Option<usize>, instructions: Option<u64>) -> Limits {
-    Limits { timeout: timeout_ms.map(Duration::from_millis), memory, max_instructions: instructions }
+    Limits {
+        timeout: timeout_ms.map(Duration::from_millis),
+        memory,
+        max_instructions: instructions,
+    }
 }
 
 fn fails_with(code: &str, limits: Limits) -> SpellError {
     let (_, result) = run_with(Lua, code, limits);
     let error = result.expect_err("the spell should be stopped");
-    assert!(!error.message.contains("panicked"), "no panic leaks into messages: {error}");
+    assert!(
+        !error.message.contains("panicked"),
+        "no panic leaks into messages: {error}"
+    );
     error
 }
 
@@ -29,11 +36,18 @@ fn still_healthy() {
 #[test]
 fn an_infinite_loop_hits_the_timeout() {
     let started = Instant::now();
-    let error = fails_with("local n = 0\nwhile true do\n  n = n + 1\nend\n", limits(Some(200), None, None));
+    let error = fails_with(
+        "local n = 0\nwhile true do\n  n = n + 1\nend\n",
+        limits(Some(200), None, None),
+    );
     assert_eq!(error.code, "timeout");
     assert_eq!(error.message, "the spell ran past its time limit of 200ms");
     assert_eq!(error.file.as_deref(), Some("test.lua"));
-    assert!(matches!(error.line, Some(2..=3)), "line of the loop: {:?}", error.line);
+    assert!(
+        matches!(error.line, Some(2..=3)),
+        "line of the loop: {:?}",
+        error.line
+    );
     assert!(started.elapsed() < Duration::from_secs(5));
     still_healthy();
 }
@@ -78,8 +92,14 @@ fn a_memory_bomb_hits_the_memory_limit() {
         limits(Some(30_000), Some(16 << 20), None),
     );
     assert_eq!(error.code, "memory_limit");
-    assert_eq!(error.message, "the spell used more than its memory limit of 16MiB");
-    let error = fails_with("local s = string.rep('x', 64 * 1024 * 1024)", limits(None, Some(16 << 20), None));
+    assert_eq!(
+        error.message,
+        "the spell used more than its memory limit of 16MiB"
+    );
+    let error = fails_with(
+        "local s = string.rep('x', 64 * 1024 * 1024)",
+        limits(None, Some(16 << 20), None),
+    );
     assert_eq!(error.code, "memory_limit");
     still_healthy();
 }
@@ -122,8 +142,14 @@ fn unbounded_recursion_is_a_stack_overflow() {
     );
     assert_eq!(error.code, "stack_overflow");
     assert_eq!(error.line, Some(2));
-    assert_eq!(error.stack.first().map(|entry| entry.function.as_str()), Some("down"));
-    assert_eq!(error.stack.last().map(|entry| entry.function.as_str()), Some("<main>"));
+    assert_eq!(
+        error.stack.first().map(|entry| entry.function.as_str()),
+        Some("down")
+    );
+    assert_eq!(
+        error.stack.last().map(|entry| entry.function.as_str()),
+        Some("<main>")
+    );
     assert!(error.stack.len() < 100, "a deep stack is abbreviated");
     still_healthy();
 }
@@ -159,9 +185,15 @@ fn pcall_cannot_swallow_a_stack_overflow() {
 
 #[test]
 fn the_instruction_budget_stops_a_busy_spell() {
-    let error = fails_with("local n = 0\nwhile true do n = n + 1 end\n", limits(None, None, Some(100_000)));
+    let error = fails_with(
+        "local n = 0\nwhile true do n = n + 1 end\n",
+        limits(None, None, Some(100_000)),
+    );
     assert_eq!(error.code, "instruction_limit");
-    assert_eq!(error.message, "the spell ran past its instruction limit of 100000");
+    assert_eq!(
+        error.message,
+        "the spell ran past its instruction limit of 100000"
+    );
     let error = fails_with(
         "while true do pcall(function() while true do end end) end",
         limits(None, None, Some(50_000)),
@@ -184,9 +216,17 @@ fn cancellation_terminates_a_running_spell() {
             cancel.cancel();
         })
     };
-    let spell = Spell::from_source("test.lua", "while true do pcall(function() while true do end end) end", Lua);
+    let spell = Spell::from_source(
+        "test.lua",
+        "while true do pcall(function() while true do end end) end",
+        Lua,
+    );
     let started = Instant::now();
-    let options = RunOptions { cancel, limits: limits(None, None, None), ..RunOptions::default() };
+    let options = RunOptions {
+        cancel,
+        limits: limits(None, None, None),
+        ..RunOptions::default()
+    };
     let error = llmspell_runtime::run(spell, Arc::new(registry), options).unwrap_err();
     canceller.join().unwrap();
     assert_eq!(error.code, "terminated");
@@ -204,8 +244,15 @@ fn cancellation_interrupts_a_blocking_host_call() {
             cancel.cancel();
         })
     };
-    let spell = Spell::from_source("test.lua", "print(pcall(test.sleep, 10000))\nwhile true do end", Lua);
-    let options = RunOptions { cancel, ..RunOptions::default() };
+    let spell = Spell::from_source(
+        "test.lua",
+        "print(pcall(test.sleep, 10000))\nwhile true do end",
+        Lua,
+    );
+    let options = RunOptions {
+        cancel,
+        ..RunOptions::default()
+    };
     let error = llmspell_runtime::run(spell, Arc::new(registry), options).unwrap_err();
     canceller.join().unwrap();
     assert_eq!(error.code, "terminated");

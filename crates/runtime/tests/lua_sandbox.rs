@@ -48,15 +48,30 @@ fn os_execute_and_friends_fail() {
         attempt("return os.execute('echo pwned')"),
         "false test.lua:2: attempt to call a nil value (field 'execute')\n"
     );
-    assert_eq!(attempt("return os.getenv('HOME')"), "false test.lua:2: attempt to call a nil value (field 'getenv')\n");
-    assert_eq!(attempt("os.exit(1)"), "false test.lua:2: attempt to call a nil value (field 'exit')\n");
+    assert_eq!(
+        attempt("return os.getenv('HOME')"),
+        "false test.lua:2: attempt to call a nil value (field 'getenv')\n"
+    );
+    assert_eq!(
+        attempt("os.exit(1)"),
+        "false test.lua:2: attempt to call a nil value (field 'exit')\n"
+    );
 }
 
 #[test]
 fn require_dofile_and_loadfile_fail() {
-    assert_eq!(attempt("return require('os')"), "false test.lua:2: attempt to call a nil value (global 'require')\n");
-    assert_eq!(attempt("return dofile('/etc/passwd')"), "false test.lua:2: attempt to call a nil value (global 'dofile')\n");
-    assert_eq!(attempt("return loadfile('/etc/passwd')"), "false test.lua:2: attempt to call a nil value (global 'loadfile')\n");
+    assert_eq!(
+        attempt("return require('os')"),
+        "false test.lua:2: attempt to call a nil value (global 'require')\n"
+    );
+    assert_eq!(
+        attempt("return dofile('/etc/passwd')"),
+        "false test.lua:2: attempt to call a nil value (global 'dofile')\n"
+    );
+    assert_eq!(
+        attempt("return loadfile('/etc/passwd')"),
+        "false test.lua:2: attempt to call a nil value (global 'loadfile')\n"
+    );
 }
 
 #[test]
@@ -97,7 +112,10 @@ fn the_debug_library_is_gone() {
         attempt("debug.sethook(function() end, '', 1)"),
         "false test.lua:2: attempt to index a nil value (global 'debug')\n"
     );
-    assert_eq!(attempt("return debug.getregistry()"), "false test.lua:2: attempt to index a nil value (global 'debug')\n");
+    assert_eq!(
+        attempt("return debug.getregistry()"),
+        "false test.lua:2: attempt to index a nil value (global 'debug')\n"
+    );
     // Nothing reachable from the globals leads back to it.
     let printed = output(
         Lua,
@@ -161,7 +179,10 @@ fn the_string_metatable_is_hidden_and_tampering_stays_in_the_spell() {
         "false test.lua:2: bad argument #1 to 'setmetatable' (table expected, got string)\n"
     );
     // What a spell does to its own `string` table changes nothing outside it.
-    let printed = output(Lua, "string.upper = function() return 'pwned' end\nprint(('x'):upper(), test.echo('ok'))");
+    let printed = output(
+        Lua,
+        "string.upper = function() return 'pwned' end\nprint(('x'):upper(), test.echo('ok'))",
+    );
     assert_eq!(printed, "pwned ok\n");
     assert_eq!(output(Lua, "print(('x'):upper())"), "X\n");
 }
@@ -194,7 +215,10 @@ fn finalizers_are_refused() {
         print(type(setmetatable({}, { __index = {} })))
         "#,
     );
-    assert_eq!(printed, "false sandbox_denied __gc metamethods are not allowed in a spell\ntable\n");
+    assert_eq!(
+        printed,
+        "false sandbox_denied __gc metamethods are not allowed in a spell\ntable\n"
+    );
 }
 
 #[test]
@@ -208,7 +232,10 @@ fn print_goes_to_the_host_not_stdout() {
 fn replacing_globals_and_env_only_affects_the_spell() {
     let (_, result) = run(Lua, "_ENV = nil\nreturn 1");
     assert!(result.is_ok());
-    let (_, result) = run(Lua, "pcall = nil\nerror = nil\ntest = nil\nprint = nil\nlocal x = undefined_thing\nreturn x");
+    let (_, result) = run(
+        Lua,
+        "pcall = nil\nerror = nil\ntest = nil\nprint = nil\nlocal x = undefined_thing\nreturn x",
+    );
     assert!(result.is_ok());
     assert_eq!(output(Lua, "print(pcall(test.add, 1, 2))"), "true 3\n");
 }
@@ -224,8 +251,14 @@ fn odd_library_calls_fail_cleanly() {
         attempt("return string.format('%d', 'x')"),
         "false test.lua:2: bad argument #2 to 'format' (number expected, got string)\n"
     );
-    let (_, result) =
-        run_with(Lua, "local s = string.rep('ab', 1 << 26)", Limits { memory: Some(8 << 20), ..Limits::default() });
+    let (_, result) = run_with(
+        Lua,
+        "local s = string.rep('ab', 1 << 26)",
+        Limits {
+            memory: Some(8 << 20),
+            ..Limits::default()
+        },
+    );
     assert_eq!(result.unwrap_err().code, "memory_limit");
 }
 
@@ -235,7 +268,10 @@ fn a_spell_cannot_outlive_its_timeout_through_the_wrappers() {
     let (_, result) = run_with(
         Lua,
         "local p = pcall\npcall = function(f) return p(f) end\nwhile true do pcall(function() while true do end end) end",
-        Limits { timeout: Some(Duration::from_millis(100)), ..Limits::default() },
+        Limits {
+            timeout: Some(Duration::from_millis(100)),
+            ..Limits::default()
+        },
     );
     assert_eq!(result.unwrap_err().code, "timeout");
 }

@@ -15,8 +15,14 @@ fn lines(text: &str) -> Vec<&str> {
 
 #[test]
 fn print_writes_canonical_text() {
-    let printed = output(Lua, r#"print("a", 1, 2.5, 3.0, true, nil, {1, "x"}, {b = 1, a = {}})"#);
-    assert_eq!(printed, "a 1 2.5 3.0 true nil [1,\"x\"] {\"a\":{},\"b\":1}\n");
+    let printed = output(
+        Lua,
+        r#"print("a", 1, 2.5, 3.0, true, nil, {1, "x"}, {b = 1, a = {}})"#,
+    );
+    assert_eq!(
+        printed,
+        "a 1 2.5 3.0 true nil [1,\"x\"] {\"a\":{},\"b\":1}\n"
+    );
 }
 
 #[test]
@@ -91,7 +97,10 @@ fn empty_tables_are_maps_but_host_lists_stay_lists() {
 fn empty_list_from_the_host_is_a_list_in_lua() {
     let (registry_output, result) = run(Lua, "return test.echo(test.echo({1, 2}))");
     assert_eq!(registry_output, "");
-    assert_eq!(result.unwrap(), Value::List(vec![Value::Int(1), Value::Int(2)]));
+    assert_eq!(
+        result.unwrap(),
+        Value::List(vec![Value::Int(1), Value::Int(2)])
+    );
 }
 
 #[test]
@@ -106,7 +115,11 @@ fn tables_with_holes_or_mixed_keys_are_maps() {
     );
     assert_eq!(
         lines(&printed),
-        vec![r#"{"1":"a","3":"c"}"#, r#"{"1":"a","x":1}"#, r#"{"-1":0,"0":1}"#]
+        vec![
+            r#"{"1":"a","3":"c"}"#,
+            r#"{"1":"a","x":1}"#,
+            r#"{"-1":0,"0":1}"#
+        ]
     );
 }
 
@@ -140,7 +153,10 @@ fn invalid_keys_and_cycles_are_invalid_arguments() {
 
 #[test]
 fn the_spell_result_is_the_chunk_return_value() {
-    let (_, result) = run(Lua, r#"return { n = 1, f = 2.0, s = "é", l = {true}, e = test.echo({}) }"#);
+    let (_, result) = run(
+        Lua,
+        r#"return { n = 1, f = 2.0, s = "é", l = {true}, e = test.echo({}) }"#,
+    );
     assert_eq!(
         result.unwrap(),
         map_of([
@@ -232,7 +248,10 @@ fn callbacks_run_synchronously_and_convert_back_to_the_same_function() {
         print(test.echo(print))
         "#,
     );
-    assert_eq!(lines(&printed), vec!["42", "[1,2]", "true", "nested", "6", "<function anonymous>"]);
+    assert_eq!(
+        lines(&printed),
+        vec!["42", "[1,2]", "true", "nested", "6", "<function anonymous>"]
+    );
 }
 
 #[test]
@@ -257,7 +276,10 @@ fn io_bound_calls_block_the_script_until_done() {
     let started = Instant::now();
     let printed = output(Lua, "print(test.sleep(50), test.sleep(50))");
     assert_eq!(printed, "50 50\n");
-    assert!(started.elapsed().as_millis() >= 100, "two sleeps of 50 ms ran in sequence");
+    assert!(
+        started.elapsed().as_millis() >= 100,
+        "two sleeps of 50 ms ran in sequence"
+    );
 }
 
 #[test]

@@ -25,8 +25,13 @@ pub(super) fn bind_registry(engine: &Engine) -> mlua::Result<()> {
                 let pointer = table.to_pointer() as usize;
                 for (function_index, function) in module.functions.iter().enumerate() {
                     let qualified = module.qualified(function.name);
-                    let bound =
-                        module_function(lua, module_index, function_index, qualified, Some(pointer))?;
+                    let bound = module_function(
+                        lua,
+                        module_index,
+                        function_index,
+                        qualified,
+                        Some(pointer),
+                    )?;
                     table.raw_set(function.name, &bound)?;
                     for alias in &function.aliases {
                         table.raw_set(*alias, &bound)?;
@@ -40,7 +45,8 @@ pub(super) fn bind_registry(engine: &Engine) -> mlua::Result<()> {
             ModuleKind::Globals => {
                 for (function_index, function) in module.functions.iter().enumerate() {
                     let qualified = module.qualified(function.name);
-                    let bound = module_function(lua, module_index, function_index, qualified, None)?;
+                    let bound =
+                        module_function(lua, module_index, function_index, qualified, None)?;
                     globals.raw_set(function.name, &bound)?;
                     for alias in &function.aliases {
                         globals.raw_set(*alias, &bound)?;
@@ -80,7 +86,11 @@ fn module_function(
 }
 
 /// `__index` of a host object: its methods (bound to it), then its fields.
-pub(super) fn object_index(lua: &Lua, object: &Object, key: mlua::Value) -> mlua::Result<mlua::Value> {
+pub(super) fn object_index(
+    lua: &Lua,
+    object: &Object,
+    key: mlua::Value,
+) -> mlua::Result<mlua::Value> {
     let mlua::Value::String(key) = key else {
         return Ok(mlua::Value::Nil);
     };
@@ -89,14 +99,19 @@ pub(super) fn object_index(lua: &Lua, object: &Object, key: mlua::Value) -> mlua
     };
     let engine = current()?;
     let registry = &engine.env().registry;
-    let found = registry.types.iter().enumerate().find(|(_, object_type)| object_type.name == object.type_name());
+    let found = registry
+        .types
+        .iter()
+        .enumerate()
+        .find(|(_, object_type)| object_type.name == object.type_name());
     if let Some((type_index, object_type)) = found
         && let Some(method_index) = object_type
             .methods
             .iter()
             .position(|method| method.name == &*key || method.aliases.contains(&&*key))
     {
-        return bound_method(lua, object.clone(), type_index, method_index).map(mlua::Value::Function);
+        return bound_method(lua, object.clone(), type_index, method_index)
+            .map(mlua::Value::Function);
     }
     match object.0.field(&key) {
         Some(value) => engine.to_lua(lua, &value),
@@ -123,7 +138,13 @@ fn bound_method(
         let object_type = &engine.env().registry.types[type_index];
         let method = &object_type.methods[method_index];
         let qualified = format!("{}.{}", object_type.name, method.name);
-        engine.call_host(lua, method, &qualified, Some(Value::Object(object.clone())), args)
+        engine.call_host(
+            lua,
+            method,
+            &qualified,
+            Some(Value::Object(object.clone())),
+            args,
+        )
     })
 }
 
@@ -143,14 +164,17 @@ impl Engine {
         let values = self.arguments(lua, args, qualified)?;
         let call = || self.env().call_blocking(function, qualified, this, values);
         // A host function that panics fails its call instead of unwinding through Lua.
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_or_else(|panic| {
-            let detail = panic
-                .downcast_ref::<&str>()
-                .map(|text| text.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown cause".to_owned());
-            Err(HostError::internal(format!("{qualified} failed unexpectedly: {detail}")))
-        });
+        let result =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_or_else(|panic| {
+                let detail = panic
+                    .downcast_ref::<&str>()
+                    .map(|text| text.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown cause".to_owned());
+                Err(HostError::internal(format!(
+                    "{qualified} failed unexpectedly: {detail}"
+                )))
+            });
         match result {
             Ok(value) => {
                 if self.callback_error.borrow().is_some() {

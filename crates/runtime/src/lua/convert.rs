@@ -9,7 +9,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use llmspell_bridge::{Callable, HostError, Map, Object, ScriptFunction, Value, codes};
-use mlua::{Function, Lua, MetaMethod, MultiValue, Table, UserData, UserDataFields, UserDataMethods};
+use mlua::{
+    Function, Lua, MetaMethod, MultiValue, Table, UserData, UserDataFields, UserDataMethods,
+};
 
 use super::errors::raise_host;
 use super::{Engine, bind, current};
@@ -64,7 +66,9 @@ impl UserData for Handle {
                 ))))
             },
         );
-        methods.add_meta_method(MetaMethod::ToString, |_, handle, ()| Ok(handle.0.0.display()));
+        methods.add_meta_method(MetaMethod::ToString, |_, handle, ()| {
+            Ok(handle.0.0.display())
+        });
         methods.add_meta_function(MetaMethod::Eq, |_, (a, b): (mlua::Value, mlua::Value)| {
             Ok(match (handle_object(&a), handle_object(&b)) {
                 (Some(a), Some(b)) => Arc::ptr_eq(&a.0, &b.0),
@@ -77,9 +81,10 @@ impl UserData for Handle {
 /// The host object behind a handle.
 pub(super) fn handle_object(value: &mlua::Value) -> Option<Object> {
     match value {
-        mlua::Value::UserData(userdata) => {
-            userdata.borrow::<Handle>().ok().map(|handle| handle.0.clone())
-        }
+        mlua::Value::UserData(userdata) => userdata
+            .borrow::<Handle>()
+            .ok()
+            .map(|handle| handle.0.clone()),
         _ => None,
     }
 }
@@ -180,7 +185,9 @@ impl Engine {
 
     fn no_bridge_form(&self, mode: Mode, what: &str) -> Result<Value, ConvertError> {
         match mode {
-            Mode::Strict => Err(ConvertError::Invalid(format!("{what} cannot be passed to the host"))),
+            Mode::Strict => Err(ConvertError::Invalid(format!(
+                "{what} cannot be passed to the host"
+            ))),
             Mode::Lenient => Ok(Value::Str(format!("<{what}>"))),
         }
     }
@@ -206,11 +213,11 @@ impl Engine {
             entries.push(pair?);
         }
         let from_host = || {
-            table.metatable().is_some_and(|metatable| metatable.to_pointer() == self.list_mt.to_pointer())
+            table
+                .metatable()
+                .is_some_and(|metatable| metatable.to_pointer() == self.list_mt.to_pointer())
         };
-        let in_range = |key: &mlua::Value| {
-            matches!(key, mlua::Value::Integer(index) if *index >= 1 && *index as usize <= length)
-        };
+        let in_range = |key: &mlua::Value| matches!(key, mlua::Value::Integer(index) if *index >= 1 && *index as usize <= length);
         let is_list = if entries.is_empty() {
             from_host()
         } else {
@@ -273,8 +280,12 @@ impl Engine {
                 }
                 mlua::Value::Table(table)
             }
-            Value::Object(object) => mlua::Value::UserData(lua.create_userdata(Handle(object.clone()))?),
-            Value::Callable(callable) => mlua::Value::Function(self.callable_to_lua(lua, callable)?),
+            Value::Object(object) => {
+                mlua::Value::UserData(lua.create_userdata(Handle(object.clone()))?)
+            }
+            Value::Callable(callable) => {
+                mlua::Value::Function(self.callable_to_lua(lua, callable)?)
+            }
         })
     }
 
@@ -330,7 +341,10 @@ impl Engine {
     fn forget_released(&self) -> mlua::Result<()> {
         let released = {
             let callables = self.callables.borrow();
-            let mut released = callables.released.lock().unwrap_or_else(|poison| poison.into_inner());
+            let mut released = callables
+                .released
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner());
             std::mem::take(&mut *released)
         };
         if released.is_empty() {
@@ -349,7 +363,12 @@ impl Engine {
     /// A callable as a Lua function: the original function when it came from this spell.
     fn callable_to_lua(&self, lua: &Lua, callable: &Callable) -> mlua::Result<Function> {
         self.forget_released()?;
-        let known = self.callables.borrow().by_pointer.get(&pointer_of(callable)).copied();
+        let known = self
+            .callables
+            .borrow()
+            .by_pointer
+            .get(&pointer_of(callable))
+            .copied();
         if let Some(id) = known
             && let Some(function) = self.callbacks.raw_get::<Option<Function>>(id)?
         {
@@ -379,7 +398,11 @@ impl Engine {
         };
         let function = match self.callbacks.raw_get::<Option<Function>>(id) {
             Ok(Some(function)) => function,
-            Ok(None) => return Err(HostError::internal("this script function is no longer available")),
+            Ok(None) => {
+                return Err(HostError::internal(
+                    "this script function is no longer available",
+                ));
+            }
             Err(error) => return Err(lua_error(error)),
         };
         let mut lua_args = MultiValue::with_capacity(args.len());
@@ -389,12 +412,13 @@ impl Engine {
         match self.protected_call(&function, lua_args) {
             Ok(mut values) => {
                 let value = values.pop_front().unwrap_or(mlua::Value::Nil);
-                self.to_value(lua, value, Mode::Strict).map_err(|error| match error {
-                    ConvertError::Invalid(message) => HostError::invalid_argument(format!(
-                        "a script function returned a value the host cannot use: {message}"
-                    )),
-                    ConvertError::Lua(error) => lua_error(error),
-                })
+                self.to_value(lua, value, Mode::Strict)
+                    .map_err(|error| match error {
+                        ConvertError::Invalid(message) => HostError::invalid_argument(format!(
+                            "a script function returned a value the host cannot use: {message}"
+                        )),
+                        ConvertError::Lua(error) => lua_error(error),
+                    })
             }
             Err(error) => {
                 let host = error.to_host_error();

@@ -74,7 +74,10 @@ pub(super) fn catch(lua: &Lua, mut results: MultiValue) -> mlua::Result<MultiVal
         return Ok(results);
     };
     let described = engine.classify(&caught);
-    if matches!(described.code.as_str(), codes::STACK_OVERFLOW | codes::MEMORY_LIMIT) {
+    if matches!(
+        described.code.as_str(),
+        codes::STACK_OVERFLOW | codes::MEMORY_LIMIT
+    ) {
         let error = HostError::new(described.code, described.message);
         return Err(engine.trip_at(lua, error, described.line));
     }
@@ -165,7 +168,10 @@ pub(super) fn syntax_column(
     else {
         return 1;
     };
-    let occurrences: Vec<usize> = text.match_indices(token).map(|(offset, _)| offset).collect();
+    let occurrences: Vec<usize> = text
+        .match_indices(token)
+        .map(|(offset, _)| offset)
+        .collect();
     let expected = compiles_with(code);
     let chosen = occurrences
         .iter()
@@ -186,7 +192,9 @@ fn line_offset(code: &str, line: u32) -> Option<usize> {
     if line <= 1 {
         return Some(0);
     }
-    code.match_indices('\n').nth(line as usize - 2).map(|(offset, _)| offset + 1)
+    code.match_indices('\n')
+        .nth(line as usize - 2)
+        .map(|(offset, _)| offset + 1)
 }
 
 /// An error classified: its code, message without position, and the line Lua's prefix gave.
@@ -199,7 +207,12 @@ pub(super) struct Described {
 
 impl Described {
     fn new(code: &str, message: impl Into<String>) -> Described {
-        Described { code: code.to_owned(), message: message.into(), line: None, data: None }
+        Described {
+            code: code.to_owned(),
+            message: message.into(),
+            line: None,
+            data: None,
+        }
     }
 }
 
@@ -230,7 +243,11 @@ impl Engine {
 
     /// The error a protected call ends with: a fatal error wins, then what the message handler
     /// saw, then the bare value (memory errors skip the message handler).
-    pub(super) fn final_error(&self, recorded: Option<SpellError>, value: &mlua::Value) -> SpellError {
+    pub(super) fn final_error(
+        &self,
+        recorded: Option<SpellError>,
+        value: &mlua::Value,
+    ) -> SpellError {
         if let Some(fatal) = self.fatal.borrow().clone() {
             return fatal;
         }
@@ -253,7 +270,11 @@ impl Engine {
         let code = self.env().spell.code_without_shebang();
         let column = line.map(|line| {
             syntax_column(code, line, &message, |prefix| {
-                let compiled = self.lua.load(prefix).set_name(self.source.as_str()).into_function();
+                let compiled = self
+                    .lua
+                    .load(prefix)
+                    .set_name(self.source.as_str())
+                    .into_function();
                 compiled.err().map(|error| syntax_message(&error))
             })
         });
@@ -280,7 +301,9 @@ impl Engine {
         let stack = self.script_stack(lua);
         let mut error = SpellError::new(described.code, described.message);
         error.file = Some(self.file.clone());
-        error.line = described.line.or_else(|| stack.first().map(|entry| entry.line));
+        error.line = described
+            .line
+            .or_else(|| stack.first().map(|entry| entry.line));
         error.stack = stack;
         error
     }
@@ -345,7 +368,10 @@ impl Engine {
             mlua::Error::RuntimeError(text) => self.classify_text(text),
             mlua::Error::SyntaxError { message, .. } => {
                 let (line, message) = split_position(message, &self.short_src);
-                Described { line, ..Described::new(codes::SYNTAX, message) }
+                Described {
+                    line,
+                    ..Described::new(codes::SYNTAX, message)
+                }
             }
             other => Described::new(codes::RUNTIME, other.to_string()),
         }
@@ -377,7 +403,10 @@ impl Engine {
 
     /// The fatal error again, if one happened.
     pub(super) fn fatal_error(&self) -> Option<mlua::Error> {
-        self.fatal.borrow().as_ref().map(|fatal| raise_host(fatal.to_host_error()))
+        self.fatal
+            .borrow()
+            .as_ref()
+            .map(|fatal| raise_host(fatal.to_host_error()))
     }
 
     /// Raises a host error: fatal ones (the spell's own limits) end the spell.
@@ -392,7 +421,11 @@ impl Engine {
             codes::MEMORY_LIMIT | codes::INSTRUCTION_LIMIT => true,
             _ => false,
         };
-        if fatal { self.trip_at(lua, error, None) } else { raise_host(error) }
+        if fatal {
+            self.trip_at(lua, error, None)
+        } else {
+            raise_host(error)
+        }
     }
 
     /// Records the fatal error that ends the spell (the first one wins) and raises it.
@@ -418,7 +451,8 @@ impl Engine {
             *self.fatal.borrow_mut() = Some(fatal);
         }
         super::hooks::arm_fatal_hook(lua);
-        self.fatal_error().unwrap_or_else(|| mlua::Error::runtime("the spell has ended"))
+        self.fatal_error()
+            .unwrap_or_else(|| mlua::Error::runtime("the spell has ended"))
     }
 
     /// The spell's frames on the running thread's stack, innermost first.
@@ -457,9 +491,17 @@ impl Engine {
         let function = if source.what == "main" {
             "<main>".to_owned()
         } else {
-            debug.names().name.map(|name| name.into_owned()).unwrap_or_else(|| "<anonymous>".to_owned())
+            debug
+                .names()
+                .name
+                .map(|name| name.into_owned())
+                .unwrap_or_else(|| "<anonymous>".to_owned())
         };
-        Some(StackEntry { function, file: self.file.clone(), line })
+        Some(StackEntry {
+            function,
+            file: self.file.clone(),
+            line,
+        })
     }
 }
 
@@ -474,7 +516,11 @@ fn stack_depth(lua: &Lua, known: usize) -> usize {
     // `low` exists, `high` does not.
     while high - low > 1 {
         let middle = low + (high - low) / 2;
-        if exists(middle) { low = middle } else { high = middle }
+        if exists(middle) {
+            low = middle
+        } else {
+            high = middle
+        }
     }
     high
 }

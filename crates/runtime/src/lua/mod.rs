@@ -53,12 +53,23 @@ pub(crate) fn check(spell: &Spell) -> Vec<Diagnostic> {
     let file = spell.file_name();
     let lua = match Lua::new_with(StdLib::NONE, LuaOptions::new()) {
         Ok(lua) => lua,
-        Err(error) => return vec![Diagnostic { file, line: 1, column: 1, message: error.to_string() }],
+        Err(error) => {
+            return vec![Diagnostic {
+                file,
+                line: 1,
+                column: 1,
+                message: error.to_string(),
+            }];
+        }
     };
     let code = spell.code_without_shebang();
     let name = format!("@{file}");
     let compile = |code: &str| {
-        lua.load(code).set_name(name.as_str()).set_mode(ChunkMode::Text).into_function().err()
+        lua.load(code)
+            .set_name(name.as_str())
+            .set_mode(ChunkMode::Text)
+            .into_function()
+            .err()
     };
     match compile(code) {
         None => Vec::new(),
@@ -69,7 +80,12 @@ pub(crate) fn check(spell: &Spell) -> Vec<Diagnostic> {
             let column = errors::syntax_column(code, line, &message, |prefix| {
                 compile(prefix).map(|error| errors::syntax_message(&error))
             });
-            vec![Diagnostic { file, line, column, message }]
+            vec![Diagnostic {
+                file,
+                line,
+                column,
+                message,
+            }]
         }
     }
 }
@@ -93,7 +109,9 @@ struct Installed {
 
 impl Installed {
     fn new(engine: Rc<Engine>) -> Installed {
-        Installed { previous: CURRENT.with(|slot| slot.replace(Some(engine))) }
+        Installed {
+            previous: CURRENT.with(|slot| slot.replace(Some(engine))),
+        }
     }
 }
 
@@ -139,6 +157,10 @@ pub(super) struct Engine {
     callback_error: RefCell<Option<SpellError>>,
     /// VM instructions counted so far by the count hook.
     instructions: Cell<u64>,
+    /// The Lua functions a debug session's raw hook calls.
+    debug_session: RefCell<Option<hooks::DebugSession>>,
+    /// The address of the chunk's source string, once seen by the debug hook.
+    chunk_source: Cell<*const std::ffi::c_char>,
     /// Declared last: every handle above is released before the state closes.
     lua: Lua,
 }
@@ -191,6 +213,8 @@ impl Engine {
             last_error: RefCell::new(None),
             callback_error: RefCell::new(None),
             instructions: Cell::new(0),
+            debug_session: RefCell::new(None),
+            chunk_source: Cell::new(std::ptr::null()),
             lua,
         })
     }
@@ -206,19 +230,20 @@ impl Engine {
 
     /// Converts the chunk's first return value into the spell's result.
     fn result_value(&self, value: mlua::Value) -> Result<Value, SpellError> {
-        self.to_value(&self.lua, value, convert::Mode::Strict).map_err(|error| match error {
-            convert::ConvertError::Invalid(message) => {
-                let mut error = SpellError::new(
-                    codes::INVALID_ARGUMENT,
-                    format!("the spell's result cannot be passed to the host: {message}"),
-                );
-                error.file = Some(self.file.clone());
-                error
-            }
-            convert::ConvertError::Lua(error) => {
-                self.final_error(None, &mlua::Value::Error(Box::new(error)))
-            }
-        })
+        self.to_value(&self.lua, value, convert::Mode::Strict)
+            .map_err(|error| match error {
+                convert::ConvertError::Invalid(message) => {
+                    let mut error = SpellError::new(
+                        codes::INVALID_ARGUMENT,
+                        format!("the spell's result cannot be passed to the host: {message}"),
+                    );
+                    error.file = Some(self.file.clone());
+                    error
+                }
+                convert::ConvertError::Lua(error) => {
+                    self.final_error(None, &mlua::Value::Error(Box::new(error)))
+                }
+            })
     }
 }
 
@@ -316,7 +341,9 @@ fn sandbox(lua: &Lua, error_mt: &Table) -> mlua::Result<Sandboxed> {
         get("setmetatable")?,
         get("error")?,
         get("rawget")?,
-        globals.raw_get::<Table>("string")?.raw_get::<mlua::Value>("gsub")?,
+        globals
+            .raw_get::<Table>("string")?
+            .raw_get::<mlua::Value>("gsub")?,
         lua.create_function(errors::catch)?,
         lua.create_function(errors::convert_caught)?,
         error_mt.clone(),
@@ -331,7 +358,9 @@ fn sandbox(lua: &Lua, error_mt: &Table) -> mlua::Result<Sandboxed> {
     globals.raw_set("collectgarbage", next())?;
     globals.raw_set("setmetatable", next())?;
 
-    for name in ["dofile", "loadfile", "require", "package", "io", "print", "module"] {
+    for name in [
+        "dofile", "loadfile", "require", "package", "io", "print", "module",
+    ] {
         globals.raw_set(name, mlua::Value::Nil)?;
     }
     let os: Table = globals.raw_get("os")?;
