@@ -232,3 +232,42 @@ fn errors_in_loaded_chunks_name_the_chunk() {
         vec!["nil", "false [string \"error('inside')\"]:1: inside"]
     );
 }
+
+#[test]
+fn errors_inside_coroutines_point_into_the_coroutine() {
+    let error =
+        failure("local co = coroutine.wrap(function()\n  error(\"inside\")\nend)\n\nco()\n");
+    assert_eq!((error.message.as_str(), error.line), ("inside", Some(2)));
+}
+
+#[test]
+fn a_shebang_line_keeps_line_numbers() {
+    let error = failure("#!/usr/bin/env llmspell\nlocal x = 1\nerror(\"third\")\n");
+    assert_eq!(error.line, Some(3));
+}
+
+#[test]
+fn a_panicking_host_function_fails_its_call_with_an_internal_error() {
+    use std::sync::Arc;
+
+    use llmspell_bridge::{Function, Module, Registry};
+    use llmspell_runtime::RunOptions;
+
+    let mut registry = Registry::new();
+    registry.add_module(
+        Module::new("bad", "Misbehaves.")
+            .function(Function::new("boom").sync(|_| panic!("kaboom"))),
+    );
+    let registry = Arc::new(registry);
+    let run = |code: &str| {
+        let spell = Spell::from_source("test.lua", code, Lua);
+        llmspell_runtime::run(spell, registry.clone(), RunOptions::default())
+    };
+    let caught = run("local ok, e = pcall(bad.boom)\nreturn e.code .. ': ' .. e.message").unwrap();
+    assert_eq!(
+        caught.as_str(),
+        Some("internal: bad.boom failed unexpectedly: kaboom")
+    );
+    let error = run("\nbad.boom()\n").unwrap_err();
+    assert_eq!((error.code.as_str(), error.line), ("internal", Some(2)));
+}

@@ -340,3 +340,37 @@ fn coroutines_can_yield_across_pcall() {
     );
     assert_eq!(printed, "first true second! done\n");
 }
+
+#[test]
+fn a_callable_made_by_the_host_is_a_lua_function() {
+    use std::sync::Arc;
+
+    use llmspell_bridge::{Callable, Function, HostError, Module, Registry, RustFunction};
+    use llmspell_runtime::{RunOptions, Spell};
+
+    let mut registry = Registry::new();
+    registry.add_module(Module::new("host", "Makes functions.").function(
+        Function::new("doubler").sync(|_| {
+            Ok(Value::Callable(Callable::new(RustFunction(
+                |args: Vec<Value>| match args.first() {
+                    Some(Value::Int(number)) => Ok(Value::Int(number * 2)),
+                    _ => Err(HostError::invalid_argument("doubler: expects an int")),
+                },
+            ))))
+        }),
+    ));
+    let spell = Spell::from_source(
+        "test.lua",
+        "local d = host.doubler()\nlocal ok, e = pcall(d, 'x')\nreturn { type(d), d(21), e.code }",
+        Lua,
+    );
+    let value = llmspell_runtime::run(spell, Arc::new(registry), RunOptions::default()).unwrap();
+    assert_eq!(
+        value,
+        Value::List(vec![
+            Value::Str("function".into()),
+            Value::Int(42),
+            Value::Str("invalid_argument".into())
+        ])
+    );
+}

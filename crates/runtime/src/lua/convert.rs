@@ -46,7 +46,7 @@ pub(super) struct Handle(pub Object);
 
 impl UserData for Handle {
     fn add_fields<F: UserDataFields<Self>>(fields: &mut F) {
-        fields.add_meta_field("__name", "object");
+        fields.add_meta_field("__name", "host object");
     }
 
     fn add_methods<M: UserDataMethods<Self>>(methods: &mut M) {

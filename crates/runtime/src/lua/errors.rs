@@ -126,19 +126,26 @@ pub(super) fn syntax_message(error: &mlua::Error) -> String {
 /// Splits Lua's `chunk:line: ` prefix off a message when it names the spell's chunk. A prefix
 /// naming the engine's own wrappers (`llmspell:N: `) is dropped without giving a line.
 pub(super) fn split_position(text: &str, short_src: &str) -> (Option<u32>, String) {
-    let position = |chunk: &str| {
-        let rest = text.strip_prefix(chunk)?.strip_prefix(':')?;
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let line = rest[..digits].parse::<u32>().ok()?;
-        Some((line, rest[digits..].strip_prefix(": ")?))
-    };
-    if let Some((line, message)) = position(short_src) {
+    if let Some((mut line, mut message)) = strip_position(text, short_src) {
+        // `coroutine.wrap` puts its caller's position in front of the coroutine's own: keep
+        // the innermost.
+        while let Some((inner_line, inner)) = strip_position(message, short_src) {
+            (line, message) = (inner_line, inner);
+        }
         return (Some(line), message.to_owned());
     }
-    if let Some((_, message)) = position("llmspell") {
+    if let Some((_, message)) = strip_position(text, "llmspell") {
         return (None, message.to_owned());
     }
     (None, text.to_owned())
+}
+
+/// `chunk:12: rest` → `(12, "rest")`.
+fn strip_position<'a>(text: &'a str, chunk: &str) -> Option<(u32, &'a str)> {
+    let rest = text.strip_prefix(chunk)?.strip_prefix(':')?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let line = rest[..digits].parse::<u32>().ok()?;
+    Some((line, rest[digits..].strip_prefix(": ")?))
 }
 
 /// The 1-based column of the token a syntax error names (`near 'x'`), else 1.
