@@ -178,8 +178,8 @@ fn stop_ends_the_spell_as_terminated() {
     );
     let first = controller.next_stop().expect("a first stop");
     assert_eq!(first.event.line, 1);
-    controller.resume(Resume::Continue);
     controller.set_breakpoints("test.lua", &[3]);
+    controller.resume(Resume::Continue);
     let again = controller.next_stop().expect("the breakpoint in the loop");
     assert_eq!(step(&again).2, vec!["n=0"]);
     controller.resume(Resume::Stop);
