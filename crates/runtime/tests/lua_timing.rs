@@ -71,6 +71,6 @@ fn start_up_and_host_call_cost() {
     );
     assert_eq!(value, expected);
     println!(
-        "10M-iteration loop: {plain_loop:?}; with a debugger attached (no breakpoint): {debugged:?}"
+        "3M-iteration loop: {plain_loop:?}; with a debugger attached (no breakpoint): {debugged:?}"
     );
 }
