@@ -266,3 +266,34 @@ fn many_spells_in_a_row_stay_healthy() {
         assert_eq!(output(Lua, &code), format!("{}\n", 1000 + round));
     }
 }
+
+#[test]
+fn host_code_cannot_swallow_a_limit_a_callback_hit() {
+    use llmspell_bridge::{Function, Module, Registry, Type, Value};
+
+    let mut registry = Registry::new();
+    registry.add_module(
+        Module::new("host", "Ignores failures.").function(
+            Function::new("swallow")
+                .param("f", Type::Fn, "")
+                .sync(|args| {
+                    let _ = args.get(0).as_callable().unwrap().call(Vec::new());
+                    Ok(Value::Nil)
+                }),
+        ),
+    );
+    let registry = Arc::new(registry);
+    for code in [
+        "host.swallow(function() while true do end end)\nwhile true do end",
+        "host.swallow(function() while true do end end)",
+        "host.swallow(function() while true do end end)\nreturn 'finished'",
+    ] {
+        let spell = Spell::from_source("test.lua", code, Lua);
+        let options = RunOptions {
+            limits: limits(Some(100), None, None),
+            ..RunOptions::default()
+        };
+        let error = llmspell_runtime::run(spell, registry.clone(), options).unwrap_err();
+        assert_eq!(error.code, "timeout", "{code}");
+    }
+}

@@ -176,6 +176,12 @@ impl Engine {
                 )))
             });
         match result {
+            Ok(_) if self.fatal.borrow().is_some() => {
+                // The host swallowed a fatal error that a script callback raised.
+                Err(self
+                    .fatal_error()
+                    .unwrap_or_else(|| mlua::Error::runtime("stopped")))
+            }
             Ok(value) => {
                 if self.callback_error.borrow().is_some() {
                     *self.callback_error.borrow_mut() = None;

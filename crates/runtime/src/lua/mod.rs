@@ -43,7 +43,11 @@ pub(crate) fn run(env: &SpellEnv) -> Result<Value, SpellError> {
         .map_err(|error| engine.load_error(&error))?;
     let outcome = engine
         .protected_call(&chunk, MultiValue::new())
-        .and_then(|mut values| engine.result_value(values.pop_front().unwrap_or(mlua::Value::Nil)));
+        .and_then(|mut values| match engine.fatal.borrow().clone() {
+            // Host code swallowed a fatal error a callback raised, and the chunk then ended.
+            Some(fatal) => Err(fatal),
+            None => engine.result_value(values.pop_front().unwrap_or(mlua::Value::Nil)),
+        });
     engine.lua.remove_global_hook();
     outcome
 }
@@ -254,11 +258,15 @@ struct Sandboxed {
 }
 
 /// The Lua helpers that replace `pcall`, `xpcall`, `coroutine.resume`/`close`, `load`,
-/// `collectgarbage` and `setmetatable` (no `__gc`: Lua runs finalizers with hooks off, so a
-/// looping one could never be stopped). Written in Lua so coroutines can still yield across `pcall`; named `=llmspell`
-/// so stacks and line events skip their frames. A script's `xpcall` handler is skipped for a
-/// fatal error: Lua runs message handlers with hooks off when the error came from a hook, so a
-/// handler that loops would never be stopped.
+/// `collectgarbage` and `setmetatable`, named `=llmspell` so stacks and line events skip them.
+///
+/// - They are written in Lua so coroutines can still yield across `pcall`.
+/// - What `pcall` & co. return goes through `check` (Rust), which raises a fatal error again and
+///   turns host errors into `{code, message}` tables.
+/// - A script's `xpcall` handler is skipped for a fatal error: Lua runs message handlers with
+///   hooks off when the error came from a hook, so a handler that loops could never be stopped.
+/// - `setmetatable` refuses `__gc`, for the same reason: Lua runs finalizers with hooks off.
+/// - `forward` must be tail-called: its `error(message, 2)` then points at the wrapper's caller.
 const WRAPPERS: &str = r#"
 local pcall, xpcall, resume, close, load, collectgarbage, type, tostring, setmetatable, error,
       rawget, gsub, check, convert, error_mt = ...
