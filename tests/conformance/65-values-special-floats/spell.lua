@@ -1,0 +1,7 @@
+-- NaN and infinities print as nan/inf/-inf; tiny floats print in full; JSON refuses non-finite numbers.
+print(0.0 / 0.0, 1.0 / 0.0, -1.0 / 0.0)
+print(1e-7, 2.5e-3, -0.000125)
+print({ 1.0 / 0.0, -1.0 / 0.0 })
+print(json.encode({ tiny = 1e-7 }))
+local ok, e = pcall(json.encode, 1.0 / 0.0)
+print(ok, e.code)
