@@ -374,3 +374,42 @@ fn a_callable_made_by_the_host_is_a_lua_function() {
         ])
     );
 }
+
+#[test]
+fn nils_inside_host_lists_survive_the_round_trip() {
+    use llmspell_bridge::Value::{Int, List, Nil};
+
+    let lists = [
+        List(vec![Int(1), Nil, Int(3)]),
+        List(vec![Nil]),
+        List(vec![Int(1), Nil]),
+        List(vec![Nil, Nil, Int(3)]),
+    ];
+    for list in lists {
+        assert_eq!(
+            round_trip_through_script(&list, "return test.echo(v)"),
+            list
+        );
+    }
+    // A script that removes the tail of such a list changes its length like any list.
+    let shortened =
+        round_trip_through_script(&List(vec![Int(1), Int(2), Nil]), "v[2] = nil return v");
+    assert_eq!(shortened, List(vec![Int(1)]));
+    let extended = round_trip_through_script(&List(vec![Int(1), Nil]), "v[3] = 3 return v");
+    assert_eq!(extended, List(vec![Int(1), Nil, Int(3)]));
+    let sparse = round_trip_through_script(&List(vec![Int(1), Nil]), "v[1000000] = 3 return v");
+    assert!(matches!(sparse, Value::Map(_)));
+}
+
+/// Gives `value` to a script as the global `v` and returns what the script returns.
+fn round_trip_through_script(value: &Value, code: &str) -> Value {
+    use std::sync::Arc;
+
+    use llmspell_bridge::Module;
+    use llmspell_runtime::{RunOptions, Spell};
+
+    let (mut registry, _) = common::test_registry();
+    registry.add_module(Module::value("v", "The value under test.", value.clone()));
+    let spell = Spell::from_source("test.lua", code, Lua);
+    llmspell_runtime::run(spell, Arc::new(registry), RunOptions::default()).unwrap()
+}

@@ -212,18 +212,41 @@ impl Engine {
         for pair in table.pairs::<mlua::Value, mlua::Value>() {
             entries.push(pair?);
         }
-        let from_host = || {
-            table
-                .metatable()
-                .is_some_and(|metatable| metatable.to_pointer() == self.list_mt.to_pointer())
+        let from_host = table
+            .metatable()
+            .is_some_and(|metatable| metatable.to_pointer() == self.list_mt.to_pointer());
+        let holes = match from_host {
+            true => self.list_holes.raw_get::<Option<i64>>(table)?,
+            false => None,
         };
-        let in_range = |key: &mlua::Value| matches!(key, mlua::Value::Integer(index) if *index >= 1 && *index as usize <= length);
-        let is_list = if entries.is_empty() {
-            from_host()
-        } else {
-            entries.len() == length && entries.iter().all(|(key, _)| in_range(key))
+        let list_length = match holes {
+            // A host list with nils keeps its length, unless the script removed its tail.
+            Some(packed) => {
+                let original = (packed >> 32) as usize;
+                let last_value = (packed & 0xffff_ffff) as usize;
+                let highest = entries
+                    .iter()
+                    .try_fold(0usize, |highest, (key, _)| match key {
+                        mlua::Value::Integer(index) if *index >= 1 => {
+                            Some(highest.max(usize::try_from(*index).ok()?))
+                        }
+                        _ => None,
+                    });
+                highest
+                    .filter(|highest| *highest <= original + entries.len())
+                    .map(|highest| match highest >= last_value {
+                        true => highest.max(original),
+                        false => highest,
+                    })
+            }
+            None if entries.is_empty() => from_host.then_some(0),
+            None => {
+                let in_range = |key: &mlua::Value| matches!(key, mlua::Value::Integer(index) if *index >= 1 && *index as usize <= length);
+                (entries.len() == length && entries.iter().all(|(key, _)| in_range(key)))
+                    .then_some(length)
+            }
         };
-        if is_list {
+        if let Some(length) = list_length {
             let mut items = vec![Value::Nil; length];
             for (key, value) in entries {
                 if let mlua::Value::Integer(index) = key {
@@ -271,6 +294,14 @@ impl Engine {
                     table.raw_set(index as i64 + 1, self.to_lua(lua, item)?)?;
                 }
                 table.set_metatable(Some(self.list_mt.clone()))?;
+                if items.iter().any(Value::is_nil) {
+                    let last_value = items
+                        .iter()
+                        .rposition(|item| !item.is_nil())
+                        .map_or(0, |at| at + 1);
+                    let packed = ((items.len() as i64) << 32) | last_value as i64;
+                    self.list_holes.raw_set(&table, packed)?;
+                }
                 mlua::Value::Table(table)
             }
             Value::Map(map) => {

@@ -141,6 +141,9 @@ pub(super) struct Engine {
     short_src: String,
     /// The metatable marking lists that came from the host, so `{}`-lists round trip.
     list_mt: Table,
+    /// Host lists holding nils (weak keys), with their length and last non-nil index, so
+    /// `[1, null, 3]` and `[null]` round trip.
+    list_holes: Table,
     /// The metatable of error values (`code`, `message`) scripts catch.
     error_mt: Table,
     /// Script functions handed to the host, by callable id.
@@ -198,6 +201,10 @@ impl Engine {
         let list_mt = lua.create_table()?;
         list_mt.raw_set("__name", "list")?;
         list_mt.raw_set("__metatable", false)?;
+        let list_holes = lua.create_table()?;
+        let weak_keys = lua.create_table()?;
+        weak_keys.raw_set("__mode", "k")?;
+        list_holes.set_metatable(Some(weak_keys))?;
         let error_mt = errors::error_metatable(&lua)?;
         let sandbox = sandbox(&lua, &error_mt)?;
         Ok(Engine {
@@ -207,6 +214,7 @@ impl Engine {
             short_src: short_source(&file),
             file,
             list_mt,
+            list_holes,
             error_mt,
             callbacks: lua.create_table()?,
             callables: RefCell::new(convert::Callables::default()),
