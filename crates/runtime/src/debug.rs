@@ -8,7 +8,7 @@
 //! Architecture invariant: nothing here knows DAP. The debug adapter maps these types to the
 //! protocol; tests drive them directly.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 
@@ -69,7 +69,7 @@ pub struct Stopped {
 pub fn debug_channel(initial: Resume) -> (Arc<ChannelHook>, DebugController) {
     let (stops_tx, stops_rx) = mpsc::channel();
     let (resume_tx, resume_rx) = mpsc::channel();
-    let breakpoints = Arc::new(Mutex::new(HashSet::new()));
+    let breakpoints = Arc::new(Mutex::new(HashMap::new()));
     let hook = Arc::new(ChannelHook {
         state: Mutex::new(StepState { mode: initial, depth: 0 }),
         breakpoints: breakpoints.clone(),
@@ -78,6 +78,9 @@ pub fn debug_channel(initial: Resume) -> (Arc<ChannelHook>, DebugController) {
     });
     (hook, DebugController { stops: stops_rx, resumes: resume_tx, breakpoints })
 }
+
+/// Line breakpoints by file.
+type Breakpoints = HashMap<String, HashSet<u32>>;
 
 struct StepState {
     mode: Resume,
@@ -88,7 +91,7 @@ struct StepState {
 /// The runtime side of [`debug_channel`].
 pub struct ChannelHook {
     state: Mutex<StepState>,
-    breakpoints: Arc<Mutex<HashSet<(String, u32)>>>,
+    breakpoints: Arc<Mutex<Breakpoints>>,
     stops: Mutex<Sender<Stopped>>,
     resumes: Mutex<Receiver<Resume>>,
 }
@@ -103,11 +106,9 @@ impl DebugHook for ChannelHook {
             Resume::Continue | Resume::Stop => false,
         };
         stepping
-            || self
-                .breakpoints
-                .lock()
-                .map(|breakpoints| breakpoints.contains(&(event.file.clone(), event.line)))
-                .unwrap_or(false)
+            || self.breakpoints.lock().is_ok_and(|breakpoints| {
+                breakpoints.get(&event.file).is_some_and(|lines| lines.contains(&event.line))
+            })
     }
 
     fn stopped(&self, event: &LineEvent, frames: Vec<Frame>) -> Resume {
@@ -133,7 +134,7 @@ impl DebugHook for ChannelHook {
 pub struct DebugController {
     stops: Receiver<Stopped>,
     resumes: Sender<Resume>,
-    breakpoints: Arc<Mutex<HashSet<(String, u32)>>>,
+    breakpoints: Arc<Mutex<Breakpoints>>,
 }
 
 impl DebugController {
@@ -147,7 +148,10 @@ impl DebugController {
     /// Replaces the breakpoints of `file` (as the engine names it) with `lines`.
     pub fn set_breakpoints(&self, file: &str, lines: &[u32]) {
         let mut breakpoints = self.breakpoints.lock().expect("breakpoints");
-        breakpoints.retain(|(path, _)| path != file);
-        breakpoints.extend(lines.iter().map(|line| (file.to_owned(), *line)));
+        if lines.is_empty() {
+            breakpoints.remove(file);
+        } else {
+            breakpoints.insert(file.to_owned(), lines.iter().copied().collect());
+        }
     }
 }

@@ -1,0 +1,147 @@
+//! The debug seam is engine-neutral: the same small spell, stepped line by line from a
+//! controller on another thread, yields the same lines, depths and locals in Lua and Rhai.
+//!
+//! Two differences are the languages', not the seam's, and are the only ones normalised:
+//! a Lua `local function` is a value created at run time (a stop on its `end` line and a local
+//! holding it), while a Rhai `fn` is hoisted and never runs as a statement.
+//! (JavaScript joins this test with the syntax issue's instrumentation.)
+
+mod common;
+
+use std::sync::Arc;
+
+use llmspell_runtime::{EngineKind, Resume, RunOptions, Spell, debug_channel};
+
+const LUA: &str = "local function add(a, b)
+  local sum = a + b
+  return sum
+end
+local x = 1
+local y = add(x, 2)
+print(y)
+";
+
+const RHAI: &str = "fn add(a, b) {
+  let sum = a + b;
+  return sum;
+}
+let x = 1;
+let y = add(x, 2);
+print(y);
+";
+
+/// `(line, depth, innermost locals as "name=value")`, plus the frame names at each stop.
+type Stop = (u32, usize, Vec<String>, Vec<String>);
+
+/// Runs `code` under `debug_channel`, stepping in at every stop, from this (controller) thread.
+fn step_through(engine: EngineKind, file: &str, code: &str) -> (Vec<Stop>, String) {
+    let (hook, controller) = debug_channel(Resume::StepIn);
+    let (registry, output) = common::test_registry();
+    let spell = Spell::from_source(file, code, engine);
+    let options = RunOptions { debug: Some(hook), ..RunOptions::default() };
+    let spell_thread = std::thread::spawn(move || llmspell_runtime::run(spell, Arc::new(registry), options));
+    let mut stops = Vec::new();
+    while let Some(stopped) = controller.next_stop() {
+        assert_eq!(stopped.event.file, file, "line events name the spell's file");
+        assert_ne!(
+            std::thread::current().id(),
+            spell_thread.thread().id(),
+            "the controller runs on its own thread"
+        );
+        let locals = stopped.frames[0]
+            .locals
+            .iter()
+            .map(|(name, value)| format!("{name}={}", value.to_display()))
+            .collect();
+        let frames = stopped.frames.iter().map(|frame| format!("{}:{}", frame.name, frame.line)).collect();
+        stops.push((stopped.event.line, stopped.event.depth, locals, frames));
+        controller.resume(Resume::StepIn);
+    }
+    spell_thread.join().unwrap().expect("the spell runs to its end");
+    let printed = output.lock().unwrap().clone();
+    (stops, printed)
+}
+
+fn stop(line: u32, depth: usize, locals: &[&str], frames: &[&str]) -> Stop {
+    let owned = |items: &[&str]| items.iter().map(|item| item.to_string()).collect();
+    (line, depth, owned(locals), owned(frames))
+}
+
+/// Drops what only a Lua `local function` produces: its closure-creation stop and the local
+/// holding the function.
+fn without_function_values(stops: &[Stop]) -> Vec<Stop> {
+    stops
+        .iter()
+        .filter(|(line, ..)| *line != 4)
+        .map(|(line, depth, locals, frames)| {
+            let locals = locals.iter().filter(|local| !local.contains("<function")).cloned().collect();
+            (*line, *depth, locals, frames.clone())
+        })
+        .collect()
+}
+
+#[test]
+fn lua_steps_through_every_line_with_depth_frames_and_locals() {
+    let (stops, printed) = step_through(EngineKind::Lua, "seam.lua", LUA);
+    assert_eq!(printed, "3\n");
+    assert_eq!(
+        without_function_values(&stops),
+        vec![
+            stop(5, 1, &[], &["<main>:5"]),
+            stop(6, 1, &["x=1"], &["<main>:6"]),
+            stop(2, 2, &["a=1", "b=2"], &["add:2", "<main>:6"]),
+            stop(3, 2, &["a=1", "b=2", "sum=3"], &["add:3", "<main>:6"]),
+            stop(7, 1, &["x=1", "y=3"], &["<main>:7"]),
+        ]
+    );
+    assert_eq!(stops[0].0, 4, "Lua creates the local function's closure on its `end` line");
+}
+
+#[test]
+fn rhai_steps_through_every_line_with_depth_frames_and_locals() {
+    let (stops, printed) = step_through(EngineKind::Rhai, "seam.rhai", RHAI);
+    assert_eq!(printed, "3\n");
+    assert_eq!(
+        stops,
+        vec![
+            stop(5, 1, &[], &["<main>:5"]),
+            stop(6, 1, &["x=1"], &["<main>:6"]),
+            stop(2, 2, &["a=1", "b=2"], &["add:2", "<main>:6"]),
+            stop(3, 2, &["a=1", "b=2", "sum=3"], &["add:3", "<main>:6"]),
+            stop(7, 1, &["x=1", "y=3"], &["<main>:7"]),
+        ]
+    );
+}
+
+#[test]
+fn lua_and_rhai_agree_line_for_line() {
+    let (lua, _) = step_through(EngineKind::Lua, "seam.lua", LUA);
+    let (rhai, _) = step_through(EngineKind::Rhai, "seam.rhai", RHAI);
+    assert_eq!(without_function_values(&lua), rhai);
+}
+
+#[test]
+fn stop_ends_the_spell_with_terminated_in_both_engines() {
+    for (engine, file, code) in [(EngineKind::Lua, "t.lua", LUA), (EngineKind::Rhai, "t.rhai", RHAI)] {
+        let (hook, controller) = debug_channel(Resume::StepIn);
+        let (registry, output) = common::test_registry();
+        let spell = Spell::from_source(file, code, engine);
+        let options = RunOptions { debug: Some(hook), ..RunOptions::default() };
+        let runner = std::thread::spawn(move || llmspell_runtime::run(spell, Arc::new(registry), options));
+        let first = controller.next_stop().expect("a first stop");
+        controller.resume(Resume::Stop);
+        let error = runner.join().unwrap().unwrap_err();
+        assert_eq!(error.code, "terminated", "{engine}: {error}");
+        assert!(first.event.line > 0);
+        assert_eq!(output.lock().unwrap().as_str(), "", "{engine} ran on after Stop");
+    }
+}
+
+#[test]
+fn without_a_debugger_the_same_spells_just_run() {
+    for (engine, code) in [(EngineKind::Lua, LUA), (EngineKind::Rhai, RHAI)] {
+        let (printed, result) = common::run(engine, code);
+        assert_eq!(printed, "3\n");
+        assert!(result.is_ok(), "{engine}: {result:?}");
+    }
+}
