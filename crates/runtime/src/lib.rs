@@ -283,7 +283,12 @@ pub fn humanise_bytes(bytes: usize) -> String {
 /// Nothing the spell does can panic the caller: engine panics come back as `internal` errors.
 pub fn run(spell: Spell, registry: Arc<Registry>, options: RunOptions) -> Result<Value, SpellError> {
     let engine = spell.engine;
-    let thread = std::thread::Builder::new()
+    let deadline = options.limits.timeout.map(|timeout| Instant::now() + timeout);
+    let limit = options.limits.timeout;
+    let watchdog = options.debug.is_none();
+    let cancel = options.cancel.clone();
+    let (result_sender, result) = std::sync::mpsc::sync_channel(1);
+    std::thread::Builder::new()
         .name(format!("spell-{engine}"))
         .stack_size(64 * 1024 * 1024)
         .spawn(move || {
@@ -291,7 +296,7 @@ pub fn run(spell: Spell, registry: Arc<Registry>, options: RunOptions) -> Result
                 spell.path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
             });
             let env = SpellEnv {
-                deadline: options.limits.timeout.map(|timeout| Instant::now() + timeout),
+                deadline,
                 spell,
                 registry,
                 limits: options.limits,
@@ -300,14 +305,37 @@ pub fn run(spell: Spell, registry: Arc<Registry>, options: RunOptions) -> Result
                 mailbox: Mailbox::for_current_thread(),
                 workspace,
             };
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_on_this_thread(&env)))
-                .unwrap_or_else(|panic| Err(SpellError::internal(panic_message(&panic))))
+            let outcome =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_on_this_thread(&env)))
+                    .unwrap_or_else(|panic| Err(SpellError::internal(panic_message(&panic))));
+            let _ = result_sender.send(outcome);
         })
         .map_err(|error| SpellError::internal(format!("cannot start the spell thread: {error}")))?;
-    thread
-        .join()
-        .unwrap_or_else(|panic| Err(SpellError::internal(panic_message(&panic))))
+    let ended_early = || SpellError::internal("the spell thread ended without a result");
+    let Some(deadline) = deadline.filter(|_| watchdog) else {
+        return result.recv().unwrap_or_else(|_| Err(ended_early()));
+    };
+    // The engines stop themselves at the deadline. The watchdog covers native code that no
+    // hook can interrupt (a pathological Lua pattern, say): past the deadline and a grace
+    // period, the spell is cancelled and abandoned, and the caller gets its answer anyway.
+    match result.recv_timeout(deadline.saturating_duration_since(Instant::now()) + WATCHDOG_GRACE) {
+        Ok(outcome) => outcome,
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(ended_early()),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            cancel.cancel();
+            let limit = limit.map(humanise_duration).unwrap_or_default();
+            Err(SpellError::new(
+                llmspell_bridge::codes::TIMEOUT,
+                format!(
+                    "the spell ran past its time limit of {limit} inside native code that cannot be interrupted; it was abandoned"
+                ),
+            ))
+        }
+    }
 }
+
+/// How long past its deadline a spell may take to stop before it is abandoned.
+const WATCHDOG_GRACE: Duration = Duration::from_secs(2);
 
 fn run_on_this_thread(env: &SpellEnv) -> Result<Value, SpellError> {
     match env.spell.engine {
