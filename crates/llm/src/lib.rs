@@ -25,6 +25,7 @@ mod ollama;
 mod openai;
 mod provider;
 mod record;
+mod registry;
 mod retry;
 mod scripted;
 mod structured;
@@ -45,10 +46,11 @@ pub use record::{
     Exchange, ExchangeMode, RECORDING_VERSION, Recorder, RecordingFile, ReplayLog,
     events_of_response,
 };
+pub use registry::{ProviderRegistry, is_reachable, ollama_base_url};
 pub use retry::RetryPolicy;
 pub use scripted::{
-    Otherwise, Reply, Rule, SCRIPTED_PROVIDER_NAME, Script, ScriptedError, ScriptedProvider,
-    ScriptedToolCall,
+    SCRIPTED_PROVIDER_NAME, Script, ScriptedError, ScriptedOtherwise, ScriptedProvider,
+    ScriptedReply, ScriptedRule, ScriptedToolCall,
 };
 pub use structured::{check_schema, parse_structured_answer, validate_against_schema};
 pub use types::{

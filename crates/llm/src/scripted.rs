@@ -60,8 +60,8 @@ struct Inner {
 #[derive(Debug)]
 struct ScriptState {
     rules: Vec<CompiledRule>,
-    queue: VecDeque<Reply>,
-    otherwise: Otherwise,
+    queue: VecDeque<ScriptedReply>,
+    otherwise: ScriptedOtherwise,
 }
 
 #[derive(Debug)]
@@ -69,7 +69,7 @@ struct CompiledRule {
     pattern: Pattern,
     after_tool: Option<bool>,
     uses_left: Option<u32>,
-    reply: Reply,
+    reply: ScriptedReply,
 }
 
 #[derive(Debug)]
@@ -84,17 +84,17 @@ enum Pattern {
 #[serde(deny_unknown_fields)]
 pub struct Script {
     #[serde(default)]
-    pub rules: Vec<Rule>,
+    pub rules: Vec<ScriptedRule>,
     #[serde(default)]
-    pub queue: Vec<Reply>,
+    pub queue: Vec<ScriptedReply>,
     #[serde(default)]
-    pub otherwise: Otherwise,
+    pub otherwise: ScriptedOtherwise,
 }
 
 /// One rule of a script.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Rule {
+pub struct ScriptedRule {
     /// Matches when the last user message contains this text.
     #[serde(default, rename = "match")]
     pub substring: Option<String>,
@@ -107,13 +107,13 @@ pub struct Rule {
     /// How many calls the rule may answer (unlimited when absent).
     #[serde(default)]
     pub times: Option<u32>,
-    pub reply: Reply,
+    pub reply: ScriptedReply,
 }
 
 /// What the scripted provider answers.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Reply {
+pub struct ScriptedReply {
     #[serde(default)]
     pub text: Option<String>,
     /// The text in the pieces a stream delivers (the text is their concatenation).
@@ -158,19 +158,19 @@ pub struct ScriptedError {
 
 /// What to answer when no rule matches and the queue is empty.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub enum Otherwise {
+pub enum ScriptedOtherwise {
     #[default]
     Echo,
-    Reply(Box<Reply>),
+    Reply(Box<ScriptedReply>),
 }
 
-impl<'de> Deserialize<'de> for Otherwise {
+impl<'de> Deserialize<'de> for ScriptedOtherwise {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = JsonValue::deserialize(deserializer)?;
         match value {
-            JsonValue::String(word) if word == "echo" => Ok(Otherwise::Echo),
+            JsonValue::String(word) if word == "echo" => Ok(ScriptedOtherwise::Echo),
             JsonValue::Object(_) => serde_json::from_value(value)
-                .map(|reply| Otherwise::Reply(Box::new(reply)))
+                .map(|reply| ScriptedOtherwise::Reply(Box::new(reply)))
                 .map_err(serde::de::Error::custom),
             other => Err(serde::de::Error::custom(format!(
                 "`otherwise` is \"echo\" or a reply, not {other}"
@@ -184,7 +184,7 @@ impl Script {
     pub fn from_json_str(text: &str) -> Result<Script, String> {
         let value: JsonValue = serde_json::from_str(text).map_err(|error| error.to_string())?;
         if value.is_array() {
-            let queue: Vec<Reply> =
+            let queue: Vec<ScriptedReply> =
                 serde_json::from_value(value).map_err(|error| error.to_string())?;
             return Ok(Script {
                 queue,
@@ -263,7 +263,7 @@ impl ScriptedProvider {
     }
 
     /// The reply for a request (consuming a rule use or a queue entry), and whether it is the echo.
-    fn next_reply(&self, request: &Request) -> (Reply, bool) {
+    fn next_reply(&self, request: &Request) -> (ScriptedReply, bool) {
         let prompt = request.last_user_text().unwrap_or_default();
         let after_tool = request
             .messages
@@ -296,19 +296,19 @@ impl ScriptedProvider {
             return (reply, false);
         }
         match &state.otherwise {
-            Otherwise::Echo => (
-                Reply {
+            ScriptedOtherwise::Echo => (
+                ScriptedReply {
                     text: Some(format!("echo: {prompt}")),
-                    ..Reply::default()
+                    ..ScriptedReply::default()
                 },
                 true,
             ),
-            Otherwise::Reply(reply) => ((**reply).clone(), false),
+            ScriptedOtherwise::Reply(reply) => ((**reply).clone(), false),
         }
     }
 
     /// The events a reply streams, before `Done`, and its error if it fails.
-    fn reply_events(&self, reply: &Reply) -> (Vec<StreamEvent>, Option<LlmError>) {
+    fn reply_events(&self, reply: &ScriptedReply) -> (Vec<StreamEvent>, Option<LlmError>) {
         let mut events = Vec::new();
         let chunks = match (&reply.chunks, &reply.text, &reply.data) {
             (Some(chunks), _, _) => chunks.clone(),
@@ -363,7 +363,7 @@ impl ScriptedProvider {
         (events, None)
     }
 
-    fn answer(&self, request: &Request) -> (Reply, Vec<StreamEvent>, LlmResult<Response>) {
+    fn answer(&self, request: &Request) -> (ScriptedReply, Vec<StreamEvent>, LlmResult<Response>) {
         let (reply, is_echo) = self.next_reply(request);
         let (events, error) = self.reply_events(&reply);
         let result = match error {

@@ -726,9 +726,9 @@ async fn check_stream_that_goes_silent(target: Target) {
 
 async fn check_slow_stream_within_the_timeout(target: Target) {
     let (server, provider) =
-        start_with(target, |config| config.timeout = Duration::from_millis(500)).await;
+        start_with(target, |config| config.timeout = Duration::from_secs(1)).await;
     // Longer in all than the timeout, but never silent for that long.
-    server.push(Reply::chunks(["a", "b", "c", "d", "e"]).with_latency(Duration::from_millis(150)));
+    server.push(Reply::chunks(["a", "b", "c", "d", "e"]).with_latency(Duration::from_millis(300)));
     let (events, outcome) = run_stream(&provider, hello_request()).await;
     assert_eq!(outcome.unwrap().text, "abcde");
     assert_eq!(text_deltas(&events).len(), 5);
@@ -866,12 +866,12 @@ async fn anthropic_overloaded_is_retried() {
     assert_eq!(server.requests().len(), 2);
 }
 
-/// Requests run concurrently: eight calls to a server that takes 200 ms each finish together.
+/// Requests run concurrently: eight calls to a server that takes 200 ms each are all being
+/// answered at once (counted by the server, not timed, so a loaded machine cannot fail it).
 #[tokio::test]
 async fn concurrent_calls_overlap() {
     let (server, provider) = start(OLLAMA).await;
     server.set_fallback(Reply::text("slow answer").with_latency(Duration::from_millis(200)));
-    let started = Instant::now();
     let calls = (0..8).map(|_| provider.chat(hello_request()));
     let responses = within(futures::future::join_all(calls)).await;
     assert!(
@@ -879,12 +879,7 @@ async fn concurrent_calls_overlap() {
             .iter()
             .all(|response| response.as_ref().unwrap().text == "slow answer")
     );
-    // Sequentially this takes 1.6 s; a generous bound keeps a loaded machine from failing it.
-    assert!(
-        started.elapsed() < Duration::from_millis(1200),
-        "took {:?}",
-        started.elapsed()
-    );
+    assert_eq!(server.peak_concurrent_requests(), 8);
 }
 
 /// A tool result without a call id is refused before anything is sent.

@@ -308,6 +308,8 @@ struct Shared {
     required_api_key: Mutex<Option<String>>,
     requests: Mutex<Vec<RecordedRequest>>,
     abandoned_streams: AtomicUsize,
+    requests_in_flight: AtomicUsize,
+    peak_requests_in_flight: AtomicUsize,
 }
 
 impl Drop for TestServer {
@@ -399,6 +401,13 @@ impl TestServer {
         lock(&self.shared.requests).clone()
     }
 
+    /// The most requests that were being answered at the same time (a JSON answer counts until
+    /// it is sent, a stream until its headers are): proof of concurrency that does not depend on
+    /// how fast the machine is.
+    pub fn peak_concurrent_requests(&self) -> usize {
+        self.shared.peak_requests_in_flight.load(Ordering::SeqCst)
+    }
+
     /// Streams whose client went away before the last event (a cancelled call).
     pub fn abandoned_streams(&self) -> usize {
         self.shared.abandoned_streams.load(Ordering::SeqCst)
@@ -416,6 +425,7 @@ async fn handle(
     wire: WireFormat,
     request: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<ResponseBody>, Infallible> {
+    let _in_flight = InFlight::enter(&shared);
     let (parts, body) = request.into_parts();
     let bytes = body
         .collect()
@@ -444,6 +454,13 @@ async fn handle(
     };
     lock(&shared.requests).push(recorded.clone());
 
+    if wire == WireFormat::Ollama && recorded.method == "GET" && recorded.path == "/api/version" {
+        return Ok(json_response(
+            200,
+            &[],
+            &serde_json::json!({"version": "0.12.3"}),
+        ));
+    }
     let Some(route) = route(wire, &recorded) else {
         let message = format!(
             "test server ({}): no route for {} {}",
@@ -636,6 +653,31 @@ fn json_response(
         .map_err(|never: Infallible| match never {})
         .boxed_unsync();
     builder.body(body).expect("a valid response")
+}
+
+/// Counts a request as being answered while it lives.
+struct InFlight {
+    shared: Arc<Shared>,
+}
+
+impl InFlight {
+    fn enter(shared: &Arc<Shared>) -> InFlight {
+        let now = shared.requests_in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        shared
+            .peak_requests_in_flight
+            .fetch_max(now, Ordering::SeqCst);
+        InFlight {
+            shared: shared.clone(),
+        }
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.shared
+            .requests_in_flight
+            .fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// Counts a stream as abandoned when its body is dropped before the last event was sent.
