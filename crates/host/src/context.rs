@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use llmspell_bridge::Map;
 
 use crate::event_bus::EventBus;
+use crate::runners::Runners;
 use crate::sandbox::Sandbox;
 use crate::state_store::StateStore;
 
@@ -27,6 +28,11 @@ pub struct HostContext {
     pub sandbox: SandboxSettings,
     /// The event bus behind the `events` module; host code emits runtime events on it.
     pub events: EventBus,
+    /// The LLM providers, model aliases and default model. Without configuration: the
+    /// offline `scripted` provider (deterministic echo), so every spell runs with no setup.
+    pub llm: Arc<llmspell_llm::ProviderRegistry>,
+    /// How host objects (Agent, Tool, Workflow) run as workflow steps.
+    pub runners: Runners,
     workspace: PathBuf,
     state_store: Arc<StateStore>,
 }
@@ -136,6 +142,8 @@ impl HostContext {
             output: Arc::new(StdOutput),
             sandbox: SandboxSettings::default(),
             events: EventBus::new(),
+            llm: Arc::new(offline_providers()),
+            runners: Runners::new(),
             state_store: Arc::new(StateStore::for_workspace(&workspace)),
             workspace,
         }
@@ -159,6 +167,12 @@ impl HostContext {
         self
     }
 
+    /// Uses these providers (built by the CLI from `llmspell.toml` and the environment).
+    pub fn with_llm(mut self, llm: Arc<llmspell_llm::ProviderRegistry>) -> HostContext {
+        self.llm = llm;
+        self
+    }
+
     pub fn with_sandbox(mut self, sandbox: SandboxSettings) -> HostContext {
         self.sandbox = sandbox;
         self
@@ -178,4 +192,17 @@ impl HostContext {
     pub fn state_store(&self) -> &StateStore {
         &self.state_store
     }
+}
+
+/// The name of the built-in offline provider and its default model string.
+pub const OFFLINE_PROVIDER: &str = llmspell_llm::SCRIPTED_PROVIDER_NAME;
+pub const OFFLINE_MODEL: &str = "scripted/echo";
+
+/// Providers when nothing is configured: the `scripted` provider echoing deterministically,
+/// as the default model.
+pub fn offline_providers() -> llmspell_llm::ProviderRegistry {
+    let mut registry = llmspell_llm::ProviderRegistry::new();
+    registry.insert(Arc::new(llmspell_llm::ScriptedProvider::echo(OFFLINE_PROVIDER)));
+    registry.set_default_model(OFFLINE_MODEL);
+    registry
 }

@@ -10,6 +10,7 @@
 mod context;
 mod event_bus;
 mod modules;
+mod runners;
 mod sandbox;
 mod state_store;
 #[cfg(test)]
@@ -17,7 +18,11 @@ mod test_support;
 
 use llmspell_bridge::Registry;
 
-pub use context::{CapturedOutput, HostContext, Output, SandboxSettings, SpellInfo, StdOutput};
+pub use context::{
+    CapturedOutput, HostContext, OFFLINE_MODEL, OFFLINE_PROVIDER, Output, SandboxSettings, SpellInfo,
+    StdOutput, offline_providers,
+};
+pub use runners::{Runner, Runners};
 pub use event_bus::{EventBus, MAX_EMIT_DEPTH, event_value, pattern_matches};
 pub use modules::state::State;
 pub use sandbox::Sandbox;
