@@ -10,6 +10,7 @@
 mod context;
 mod event_bus;
 mod modules;
+pub mod net;
 mod runners;
 mod sandbox;
 mod state_store;
