@@ -44,6 +44,7 @@ pub fn registry(context: HostContext) -> Registry {
         .add_module(modules::fs::module(&context))
         .add_module(modules::state::module(&context))
         .add_module(modules::events::module(&context))
+        .add_module(modules::http::module(&context))
         .add_type(modules::state::object_type());
     registry
 }
@@ -83,7 +84,7 @@ mod tests {
         assert_eq!(
             names,
             [
-                "events", "fs", "json", "log", "params", "print", "spell", "state"
+                "events", "fs", "http", "json", "log", "params", "print", "spell", "state"
             ]
         );
         assert!(matches!(
@@ -132,6 +133,8 @@ mod tests {
             "events.on(pattern: str, handler: fn) -> int",
             "events.off(id: int) -> bool",
             "events.emit(name: str, data?: any) -> nil",
+            "http.get(url: str, opts?: map) -> map",
+            "http.post(url: str, body: str | map | list, opts?: map) -> map",
             "State.get(key: str) -> any",
             "State.keys() -> list<str>",
             "State.to_map() -> map",

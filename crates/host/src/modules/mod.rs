@@ -3,6 +3,7 @@
 
 pub(crate) mod events;
 pub(crate) mod fs;
+pub(crate) mod http;
 pub(crate) mod json;
 pub(crate) mod log;
 pub(crate) mod print;
