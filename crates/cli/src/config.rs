@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use llmspell_llm::{ModelRef, ProviderKind};
 use serde::Deserialize;
+use toml::Spanned;
 
 /// The file that marks a spell workspace.
 pub const CONFIG_FILE: &str = "llmspell.toml";
@@ -13,37 +15,46 @@ pub const CONFIG_FILE: &str = "llmspell.toml";
 /// so a user's file never goes from valid to invalid as features land.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code, reason = "the llm, providers, aliases and state sections are read by the LLM layer; they are validated now")]
 pub struct Config {
     #[serde(default)]
     pub llm: LlmSection,
     #[serde(default)]
     pub providers: std::collections::BTreeMap<String, ProviderSection>,
     #[serde(default)]
-    pub aliases: std::collections::BTreeMap<String, String>,
+    pub aliases: std::collections::BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     pub sandbox: SandboxSection,
     #[serde(default)]
+    #[allow(dead_code, reason = "validated now, read by the state backends")]
     pub state: StateSection,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code, reason = "validated now, read by the LLM layer")]
 pub struct LlmSection {
-    pub default_model: Option<String>,
+    /// `provider/model` or an alias.
+    pub default_model: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code, reason = "validated now, read by the LLM layer")]
 pub struct ProviderSection {
-    pub kind: String,
+    /// `openai`, `openai-compatible`, `anthropic`, `gemini`, `ollama` or `scripted` (checked by
+    /// [`parse`]).
+    pub kind: Spanned<String>,
     pub base_url: Option<String>,
     pub api_key_env: Option<String>,
     #[serde(default)]
     pub models: Vec<String>,
+    /// For `scripted`: the script file, relative to the workspace root.
     pub script: Option<String>,
+}
+
+impl ProviderSection {
+    /// The kind; [`parse`] has checked that it is known.
+    pub fn kind(&self) -> ProviderKind {
+        ProviderKind::from_name(self.kind.get_ref()).unwrap_or(ProviderKind::Scripted)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -99,15 +110,71 @@ pub fn load(workspace: &Path) -> Result<(Config, Option<PathBuf>), String> {
     Ok((config, Some(path)))
 }
 
-/// Parses configuration text; errors read `line:column: message`.
+/// Parses configuration text; errors read `line:column: message`. Besides the shape, it checks
+/// provider kinds and model strings (`provider/model`, or an alias for the default model).
 pub fn parse(text: &str) -> Result<Config, String> {
-    toml::from_str::<Config>(text).map_err(|error| {
+    let config = toml::from_str::<Config>(text).map_err(|error| {
         let (line, column) = error
             .span()
             .map(|span| line_and_column(text, span.start))
             .unwrap_or((1, 1));
         format!("{line}:{column}: {}", error.message())
-    })
+    })?;
+    check_llm(&config).map_err(|(offset, message)| {
+        let (line, column) = line_and_column(text, offset);
+        format!("{line}:{column}: {message}")
+    })?;
+    Ok(config)
+}
+
+/// The checks serde cannot make: known provider kinds, well-formed model strings. An error
+/// carries the byte offset it points at.
+fn check_llm(config: &Config) -> Result<(), (usize, String)> {
+    let kinds = ProviderKind::ALL.map(ProviderKind::as_str).join(", ");
+    for (name, provider) in &config.providers {
+        let kind = provider.kind.get_ref();
+        let Some(parsed) = ProviderKind::from_name(kind) else {
+            return Err((
+                provider.kind.span().start,
+                format!("[providers.{name}]: unknown kind `{kind}` (expected one of: {kinds})"),
+            ));
+        };
+        if name.contains('/') || name.is_empty() {
+            return Err((
+                provider.kind.span().start,
+                format!("[providers.{name}]: a provider name cannot be empty or contain `/`"),
+            ));
+        }
+        if parsed == ProviderKind::OpenAiCompatible
+            && provider.base_url.as_deref().is_none_or(|url| url.trim().is_empty())
+        {
+            return Err((
+                provider.kind.span().start,
+                format!("[providers.{name}]: kind `openai-compatible` needs a base_url (e.g. \"http://127.0.0.1:8080/v1\")"),
+            ));
+        }
+    }
+    for (alias, target) in &config.aliases {
+        if ModelRef::parse(target.get_ref()).is_none() {
+            return Err((
+                target.span().start,
+                format!(
+                    "[aliases] {alias}: `{}` is not a model string; expected `provider/model`",
+                    target.get_ref()
+                ),
+            ));
+        }
+    }
+    if let Some(model) = &config.llm.default_model {
+        let text = model.get_ref();
+        if !config.aliases.contains_key(text.as_str()) && ModelRef::parse(text).is_none() {
+            return Err((
+                model.span().start,
+                format!("[llm] default_model: `{text}` is neither `provider/model` nor an alias"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
@@ -188,5 +255,19 @@ url = ""
         .unwrap();
         assert_eq!(config.sandbox.memory_limit.as_deref(), Some("256MiB"));
         assert_eq!(config.providers.len(), 2);
+        assert_eq!(config.providers["offline"].kind(), ProviderKind::Scripted);
+    }
+
+    #[test]
+    fn unknown_kinds_and_bad_model_strings_name_the_line() {
+        let error = parse("[providers.x]\nkind = \"opnai\"\n").unwrap_err();
+        assert!(error.starts_with("2:8: [providers.x]: unknown kind `opnai`"), "{error}");
+        let error = parse("[llm]\ndefault_model = \"gpt-4o\"\n").unwrap_err();
+        assert!(error.starts_with("2:17: [llm] default_model: `gpt-4o`"), "{error}");
+        let error = parse("[aliases]\nfast = \"gpt\"\n").unwrap_err();
+        assert!(error.starts_with("2:8: [aliases] fast"), "{error}");
+        let error = parse("[providers.l]\nkind = \"openai-compatible\"\n").unwrap_err();
+        assert!(error.contains("needs a base_url"), "{error}");
+        parse("[llm]\ndefault_model = \"fast\"\n[aliases]\nfast = \"a/b\"\n").unwrap();
     }
 }

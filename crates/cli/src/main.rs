@@ -2,6 +2,7 @@
 //! runtime, host and bridge crates.
 
 mod config;
+mod llm_setup;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -28,6 +29,9 @@ enum Command {
     Check(CheckArgs),
     /// Print the host API (modules, functions, parameters, types, docs).
     Api(ApiArgs),
+    /// List the LLM providers (configured and built in), whether each answers, their models,
+    /// the aliases and the default model.
+    Models(ModelsArgs),
 }
 
 #[derive(ClapArgs)]
@@ -49,6 +53,30 @@ struct RunArgs {
     /// Instruction budget (0 = none). Default: llmspell.toml, else none.
     #[arg(long = "max-instructions", value_name = "N")]
     max_instructions: Option<u64>,
+    /// The default model for this run: `provider/model` or an alias. Default: LLMSPELL_MODEL,
+    /// else llmspell.toml [llm] default_model, else Ollama / a key in the environment / the
+    /// offline scripted provider.
+    #[arg(long, value_name = "PROVIDER/MODEL|ALIAS")]
+    model: Option<String>,
+    /// Save every LLM exchange of the run to FILE (JSON), for --replay.
+    #[arg(long, value_name = "FILE", conflicts_with = "replay")]
+    record: Option<PathBuf>,
+    /// Answer every LLM call from a recording made with --record, in order, with no network.
+    #[arg(long, value_name = "FILE")]
+    replay: Option<PathBuf>,
+    /// Write every runtime event to FILE as JSON lines ({"name", "time", "data"}).
+    #[arg(long, value_name = "FILE")]
+    events: Option<PathBuf>,
+    /// No progress spinner and no offline-provider notice on stderr.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(ClapArgs)]
+struct ModelsArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(ClapArgs)]
@@ -87,6 +115,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
         Command::Api(args) => api(args),
+        Command::Models(args) => models(args),
     };
     match outcome {
         Ok(code) => code,
@@ -122,9 +151,16 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
     let engine = parse_engine(args.engine.as_deref())?;
     let spell = Spell::load(&args.file, engine).map_err(|error| error.headline())?;
     let workspace = config::workspace_root(&args.file);
-    let (config, _) = config::load(&workspace)?;
+    let (config, config_path) = config::load(&workspace)?;
     let limits = limits(&config, &args)?;
     let params = parse_params(&args.params)?;
+    let llm_options = llm_setup::LlmOptions {
+        model: args.model.clone(),
+        record: args.record.clone(),
+        replay: args.replay.clone(),
+        quiet: args.quiet,
+    };
+    let llm = llm_setup::build(&config, config_path.as_deref(), &workspace, &llm_options)?;
 
     let context = llmspell_host::HostContext::new(
         workspace.clone(),
@@ -138,10 +174,16 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
     .with_sandbox(llmspell_host::SandboxSettings {
         allow_hosts: config.sandbox.allow_hosts.clone(),
         allow_private_network: config.sandbox.allow_private_network,
-    });
+    })
+    .with_llm(Arc::new(llm.registry.clone()));
+    if let Some(path) = &args.events {
+        llm_setup::write_events_to(&context.events, path)?;
+    }
     let registry = Arc::new(llmspell_host::registry(context));
     let options = RunOptions { limits, workspace: Some(workspace), ..RunOptions::default() };
-    match llmspell_runtime::run(spell, registry, options) {
+    let outcome = llmspell_runtime::run(spell, registry, options);
+    llm.finish(args.quiet);
+    match outcome {
         Ok(_) => Ok(ExitCode::SUCCESS),
         Err(error) => {
             eprintln!("{error}");
@@ -212,5 +254,15 @@ fn api(args: ApiArgs) -> Result<ExitCode, String> {
     if args.json {
         println!();
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn models(args: ModelsArgs) -> Result<ExitCode, String> {
+    let current = std::env::current_dir().map_err(|error| format!("cannot read the current folder: {error}"))?;
+    let workspace = config::workspace_root(&current.join(config::CONFIG_FILE));
+    let (config, config_path) = config::load(&workspace)?;
+    let options = llm_setup::LlmOptions { quiet: true, ..llm_setup::LlmOptions::default() };
+    let setup = llm_setup::build(&config, config_path.as_deref(), &workspace, &options)?;
+    print!("{}", llm_setup::models_report(&setup, args.json)?);
     Ok(ExitCode::SUCCESS)
 }
