@@ -32,6 +32,7 @@ pub(super) fn bind_registry(engine: &Engine) -> mlua::Result<()> {
                         qualified,
                         Some(pointer),
                     )?;
+                    let bound = engine.yielding(function, bound)?;
                     table.raw_set(function.name, &bound)?;
                     for alias in &function.aliases {
                         table.raw_set(*alias, &bound)?;
@@ -47,6 +48,7 @@ pub(super) fn bind_registry(engine: &Engine) -> mlua::Result<()> {
                     let qualified = module.qualified(function.name);
                     let bound =
                         module_function(lua, module_index, function_index, qualified, None)?;
+                    let bound = engine.yielding(function, bound)?;
                     globals.raw_set(function.name, &bound)?;
                     for alias in &function.aliases {
                         globals.raw_set(*alias, &bound)?;
@@ -110,8 +112,9 @@ pub(super) fn object_index(
             .iter()
             .position(|method| method.name == &*key || method.aliases.contains(&&*key))
     {
-        return bound_method(lua, object.clone(), type_index, method_index)
-            .map(mlua::Value::Function);
+        let method = &object_type.methods[method_index];
+        let bound = bound_method(lua, object.clone(), type_index, method_index)?;
+        return engine.yielding(method, bound).map(mlua::Value::Function);
     }
     match object.0.field(&key) {
         Some(value) => engine.to_lua(lua, &value),
@@ -149,6 +152,16 @@ fn bound_method(
 }
 
 impl Engine {
+    /// `bound` as scripts see it: I/O-bound functions get the wrapper that yields inside
+    /// `async.all`.
+    fn yielding(&self, function: &Function, bound: mlua::Function) -> mlua::Result<mlua::Function> {
+        if function.is_async() {
+            self.wrap_io(bound)
+        } else {
+            Ok(bound)
+        }
+    }
+
     /// Calls a host function with Lua arguments and returns its result to Lua.
     pub(super) fn call_host(
         &self,
@@ -162,7 +175,20 @@ impl Engine {
             return Err(fatal);
         }
         let values = self.arguments(lua, args, qualified)?;
-        let call = || self.env().call_blocking(function, qualified, this, values);
+        // Inside `async.all`, an I/O-bound call starts and its task yields instead of blocking
+        // (`None`: the call is under way).
+        let task = if function.is_async() {
+            self.current_task(lua)
+        } else {
+            None
+        };
+        let call = || match task {
+            Some(task) => self.start_io(task, function, qualified, this, values),
+            None => self
+                .env()
+                .call_blocking(function, qualified, this, values)
+                .map(Some),
+        };
         // A host function that panics fails its call instead of unwinding through Lua.
         let result =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_or_else(|panic| {
@@ -176,13 +202,14 @@ impl Engine {
                 )))
             });
         match result {
+            Ok(None) => self.pending_marker(),
             Ok(_) if self.fatal.borrow().is_some() => {
                 // The host swallowed a fatal error that a script callback raised.
                 Err(self
                     .fatal_error()
                     .unwrap_or_else(|| mlua::Error::runtime("stopped")))
             }
-            Ok(value) => {
+            Ok(Some(value)) => {
                 if self.callback_error.borrow().is_some() {
                     *self.callback_error.borrow_mut() = None;
                 }

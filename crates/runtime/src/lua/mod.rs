@@ -7,12 +7,17 @@
 //! - [`bind`]: modules, global functions, host calls and host object handles;
 //! - [`convert`]: values between Lua and the bridge, callables both ways;
 //! - [`errors`]: error values scripts see, uncaught errors with their location and stack;
-//! - [`hooks`]: the count hook (time, instructions, cancellation) and the debugger's line hook.
+//! - [`hooks`]: the count hook (time, instructions, cancellation) and the debugger's line hook;
+//! - [`async_all`]: the Lua-only global `async.all({ fn1, fn2, … })` (spell-api.md
+//!   "Concurrency"): the functions run as coroutines that interleave at I/O-bound host calls, and
+//!   their first values come back in order as a list. It is an engine global, not a registry
+//!   module, so the engine-neutral manifest does not list it.
 //!
 //! Everything that touches Lua runs on the spell thread. Closures handed to mlua must be `Send`
 //! (mlua's `send` feature), so they hold no engine state: they find the running spell's
 //! [`Engine`] through a thread-local slot that [`run`] fills and empties.
 
+mod async_all;
 mod bind;
 mod convert;
 mod errors;
@@ -32,6 +37,8 @@ use crate::{Diagnostic, Spell, SpellEnv, SpellError};
 pub(crate) fn run(env: &SpellEnv) -> Result<Value, SpellError> {
     let engine = Rc::new(Engine::new(env).map_err(|error| startup_error(env, &error))?);
     let _installed = Installed::new(engine.clone());
+    let async_all = async_all::install(&engine).map_err(|error| startup_error(env, &error))?;
+    let _ = engine.async_all.set(async_all);
     bind::bind_registry(&engine).map_err(|error| startup_error(env, &error))?;
     hooks::install(&engine).map_err(|error| startup_error(env, &error))?;
     let chunk = engine
@@ -168,6 +175,8 @@ pub(super) struct Engine {
     debug_session: RefCell<Option<hooks::DebugSession>>,
     /// The address of the chunk's source string, once seen by the debug hook.
     chunk_source: Cell<*const std::ffi::c_char>,
+    /// `async.all`: its Lua helpers and scheduler.
+    async_all: std::cell::OnceCell<async_all::AsyncAll>,
     /// Declared last: every handle above is released before the state closes.
     lua: Lua,
 }
@@ -227,6 +236,7 @@ impl Engine {
             instructions: Cell::new(0),
             debug_session: RefCell::new(None),
             chunk_source: Cell::new(std::ptr::null()),
+            async_all: std::cell::OnceCell::new(),
             lua,
         })
     }
