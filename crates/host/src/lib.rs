@@ -14,6 +14,7 @@ pub mod net;
 mod runners;
 mod sandbox;
 mod state_store;
+mod tools;
 #[cfg(test)]
 mod test_support;
 
@@ -28,6 +29,8 @@ pub use event_bus::{EventBus, MAX_EMIT_DEPTH, event_value, pattern_matches};
 pub use modules::state::State;
 pub use sandbox::Sandbox;
 pub use state_store::StateStore;
+pub use tools::{Tool, ToolBox};
+pub use modules::agent::{Agent, DEFAULT_MAX_TURNS, MAX_TURNS};
 
 /// Every host module of this crate, bound to one spell's context.
 ///
@@ -35,6 +38,7 @@ pub use state_store::StateStore;
 /// `load`, `delete` or `list`.
 pub fn registry(context: HostContext) -> Registry {
     let mut registry = Registry::new();
+    let toolbox = ToolBox::new(&context);
     registry
         .add_module(modules::print::module(&context))
         .add_module(modules::log::module(&context))
@@ -45,7 +49,12 @@ pub fn registry(context: HostContext) -> Registry {
         .add_module(modules::state::module(&context))
         .add_module(modules::events::module(&context))
         .add_module(modules::http::module(&context))
-        .add_type(modules::state::object_type());
+        .add_module(modules::llm::module(&context, &toolbox))
+        .add_module(modules::agent::module(&context, &toolbox))
+        .add_module(modules::tools::module(&toolbox))
+        .add_type(modules::state::object_type())
+        .add_type(modules::agent::object_type())
+        .add_type(modules::tools::object_type());
     registry
 }
 
@@ -84,7 +93,7 @@ mod tests {
         assert_eq!(
             names,
             [
-                "events", "fs", "http", "json", "log", "params", "print", "spell", "state"
+                "agent", "events", "fs", "http", "json", "llm", "log", "params", "print", "spell", "state", "tools"
             ]
         );
         assert!(matches!(
@@ -135,11 +144,28 @@ mod tests {
             "events.emit(name: str, data?: any) -> nil",
             "http.get(url: str, opts?: map) -> map",
             "http.post(url: str, body: str | map | list, opts?: map) -> map",
+            "llm.complete(prompt: str | map) -> str",
+            "llm.chat(request: str | map) -> map",
+            "llm.stream(request: str | map, on_chunk: fn) -> map",
+            "llm.providers() -> list<map>",
+            "llm.models(provider?: str) -> list<str>",
+            "agent.create(config: map) -> Agent",
+            "agent.get(name: str) -> Agent",
+            "agent.list() -> list<str>",
+            "tools.list() -> list<map>",
+            "tools.get(name: str) -> Tool",
+            "tools.call(name: str, args?: map) -> any",
+            "tools.define(spec: map) -> Tool",
             "State.get(key: str) -> any",
             "State.keys() -> list<str>",
             "State.to_map() -> map",
             "State.set(key: str, value: any) -> State",
             "State.merge(values: map) -> State",
+            "Agent.run(input: str | map | State) -> str | State",
+            "Agent.stream(input: str | map | State, on_chunk: fn) -> str | State",
+            "Agent.history() -> list<map>",
+            "Agent.reset() -> nil",
+            "Tool.call(args?: map) -> any",
         ];
         assert_eq!(signatures, expected);
     }
@@ -209,7 +235,8 @@ mod tests {
             .find(|module| module["name"] == "json")
             .unwrap()["functions"][0];
         assert_eq!(encode["params"][1]["default"], serde_json::json!(false));
-        assert_eq!(json["types"][0]["name"], "State");
+        let types = json["types"].as_array().unwrap();
+        assert!(types.iter().any(|object_type| object_type["name"] == "State"));
     }
 
     #[test]

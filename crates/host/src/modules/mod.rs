@@ -1,14 +1,17 @@
 //! The host modules, one file each. Every function is declared once here, with the docs,
 //! parameter docs, return docs and Lua/JavaScript/Rhai examples the manifest publishes.
 
+pub(crate) mod agent;
 pub(crate) mod events;
 pub(crate) mod fs;
 pub(crate) mod http;
 pub(crate) mod json;
+pub(crate) mod llm;
 pub(crate) mod log;
 pub(crate) mod print;
 pub(crate) mod spell;
 pub(crate) mod state;
+pub(crate) mod tools;
 
 use llmspell_bridge::HostError;
 
