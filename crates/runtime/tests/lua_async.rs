@@ -129,6 +129,22 @@ fn a_host_error_ends_async_all_with_that_error() {
 }
 
 #[test]
+fn the_pending_calls_of_cancelled_functions_are_aborted() {
+    // Without the abort, `call_later` would still call back after 200 ms while the spell sleeps.
+    let printed = output(
+        Lua,
+        "local called = false
+         pcall(async.all, {
+           function() test.sleep(10); error('stop') end,
+           function() return test.call_later(function() called = true end, nil, 200) end,
+         })
+         test.sleep(400)
+         print('called back:', called)",
+    );
+    assert_eq!(printed, "called back: false\n");
+}
+
+#[test]
 fn an_error_ends_async_all_without_waiting_for_the_others() {
     let started = Instant::now();
     let printed = output(
