@@ -56,12 +56,21 @@ impl HostError {
         self
     }
 
-    /// Whether this error ends the spell whatever the script does (limits, termination):
-    /// `pcall`/`try` must not be able to swallow it.
+    /// Whether this error ends the spell whatever the script does (its limits, termination):
+    /// `pcall`/`try` must not be able to swallow it, and host code must not retry or absorb it.
+    ///
+    /// `timeout` here is the spell's own wall-clock limit running out; a provider or tool that
+    /// gives up on a slow call reports `provider_timeout` (or its own code), an ordinary error.
+    /// (Engines still treat a `timeout` or `terminated` from a host call as fatal only when the
+    /// spell's deadline has passed or it was cancelled.)
     pub fn is_fatal(&self) -> bool {
         matches!(
             self.code.as_str(),
-            codes::TIMEOUT | codes::MEMORY_LIMIT | codes::INSTRUCTION_LIMIT | codes::TERMINATED
+            codes::TIMEOUT
+                | codes::MEMORY_LIMIT
+                | codes::INSTRUCTION_LIMIT
+                | codes::STACK_OVERFLOW
+                | codes::TERMINATED
         )
     }
 }
@@ -73,3 +82,24 @@ impl fmt::Display for HostError {
 }
 
 impl std::error::Error for HostError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_spells_limits_and_termination_are_fatal() {
+        for code in [
+            codes::TIMEOUT,
+            codes::MEMORY_LIMIT,
+            codes::INSTRUCTION_LIMIT,
+            codes::STACK_OVERFLOW,
+            codes::TERMINATED,
+        ] {
+            assert!(HostError::new(code, "").is_fatal(), "{code}");
+        }
+        for code in [codes::RUNTIME, codes::IO, codes::INVALID_ARGUMENT, "provider_timeout", "quota_exceeded"] {
+            assert!(!HostError::new(code, "").is_fatal(), "{code}");
+        }
+    }
+}
