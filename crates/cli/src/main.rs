@@ -12,6 +12,10 @@ use clap::{Args as ClapArgs, Parser, Subcommand};
 use llmspell_bridge::{Map, Value};
 use llmspell_runtime::{EngineKind, Limits, RunOptions, Spell};
 
+/// Counts each thread's allocations, so the Rhai engine can hold a spell to its memory limit.
+#[global_allocator]
+static ALLOCATOR: llmspell_runtime::alloc::SpellAllocator = llmspell_runtime::alloc::SpellAllocator;
+
 /// llmspell runs spells: Lua, JavaScript and Rhai scripts that orchestrate LLM agents,
 /// tools and workflows, with one host API in all three languages.
 #[derive(Parser)]

@@ -5,10 +5,13 @@
 //! driven on a shared tokio runtime while the spell thread waits and serves callbacks.
 //! Limits (wall clock, memory, instructions) are enforced by every engine, and the debug
 //! seam ([`debug`]) lets a controller on another thread follow and pause the spell.
+//! Binaries install [`alloc::SpellAllocator`] as their global allocator so the Rhai engine
+//! can count a spell's memory exactly.
 //!
 //! Architecture invariant: this crate never sees LSP or DAP types, and knows no host module
 //! by name; everything it binds comes from the registry.
 
+pub mod alloc;
 pub mod debug;
 mod error;
 pub mod spell_thread;

@@ -20,6 +20,7 @@
 mod bind;
 mod convert;
 mod debugger;
+mod memory;
 mod resolver;
 mod session;
 
@@ -37,14 +38,9 @@ use session::Session;
 pub(crate) const MAX_CALL_LEVELS: usize = 256;
 /// Expression nesting allowed at the top level and inside functions.
 const MAX_EXPR_DEPTH: (usize, usize) = (128, 64);
-/// Memory limit bytes per allowed array element (blob byte) and map entry: Rhai's container
-/// limits (see `apply_limits`). Deliberately far above what an element really takes.
-const BYTES_PER_ELEMENT: usize = 1024;
-const BYTES_PER_ENTRY: usize = 1024;
-/// The deadline and cancellation are checked every this many operations.
+/// The deadline and cancellation are checked every this many operations (memory at every
+/// one: a thread-local read).
 const CHECK_EVERY: u64 = 1024;
-/// The resident memory is checked every this many deadline checks (a few milliseconds).
-const CHECK_MEMORY_EVERY: u64 = 64;
 
 /// Runs a spell to its end and returns its final value.
 pub(crate) fn run(env: &SpellEnv) -> Result<Value, SpellError> {
@@ -54,7 +50,7 @@ pub(crate) fn run(env: &SpellEnv) -> Result<Value, SpellError> {
 
     let mut engine = new_engine();
     bind::bind_registry(&mut engine, &session);
-    apply_limits(&mut engine, env);
+    apply_limits(&mut engine, env, session.memory);
     engine.set_module_resolver(resolver::WorkspaceResolver::new(env));
     if let Some(hook) = &env.debug {
         debugger::install(&mut engine, hook.clone(), file.clone());
@@ -104,6 +100,7 @@ fn standard_package() -> Shared<rhai::Module> {
 fn new_engine() -> Engine {
     let mut engine = Engine::new_raw();
     engine.register_global_module(standard_package());
+    engine.register_global_module(memory::guarded_functions());
     engine.set_max_expr_depths(MAX_EXPR_DEPTH.0, MAX_EXPR_DEPTH.1);
     engine.set_max_call_levels(MAX_CALL_LEVELS);
     bind::install_token_mapper(&mut engine);
@@ -122,30 +119,14 @@ fn parser_engine() -> Engine {
     engine
 }
 
-/// Wall clock, cancellation, instruction budget and (approximate) memory.
+/// Wall clock, cancellation, instruction budget and memory.
 ///
 /// All of them end the spell with an error Rhai's `try` cannot catch: `on_progress`
-/// terminates with `ErrorTerminated`, and the container limits raise `ErrorDataTooLarge`,
-/// both system exceptions that pass straight through `catch`.
-fn apply_limits(engine: &mut Engine, env: &SpellEnv) {
-    if let Some(memory) = env.limits.memory {
-        // Rhai cannot count allocations: bound each string, array and map (nested contents
-        // included) instead, so no single value outgrows the limit, however fast it grows.
-        //
-        // Rhai re-measures a whole container whenever it changes (`a.push(x)` walks `a`), so
-        // building one of n elements costs O(n²): a million-element array would take many
-        // minutes. The element and entry caps (256K at the default 256 MiB) therefore sit
-        // where that cost is still seconds, so a runaway container fails fast with
-        // `memory_limit` instead of running into the timeout.
-        engine.set_max_string_size(memory.max(1));
-        engine.set_max_array_size((memory / BYTES_PER_ELEMENT).max(1));
-        engine.set_max_map_size((memory / BYTES_PER_ENTRY).max(1));
-    }
-    // Many values together, or a map grown key by key (`m[k] = v` only checks the new
-    // value), escape those bounds: as a backstop, the process's resident memory may not grow
-    // by more than the limit while the spell runs.
-    let memory_ceiling =
-        env.limits.memory.and_then(|memory| resident_bytes().map(|baseline| baseline.saturating_add(memory)));
+/// terminates with `ErrorTerminated`, a system exception that passes straight through
+/// `catch`. Memory is the spell thread's allocation balance (see [`memory`]); Rhai's own
+/// data-size limits are not set, as they make growing a container O(n²).
+fn apply_limits(engine: &mut Engine, env: &SpellEnv, memory: Option<memory::MemoryMeter>) {
+    let memory = memory.filter(memory::MemoryMeter::counts);
     let memory_error = env.memory_error();
 
     let deadline = env.deadline;
@@ -161,6 +142,10 @@ fn apply_limits(engine: &mut Engine, env: &SpellEnv) {
         if count > budget {
             return Some(session::terminate(instructions.clone()));
         }
+        // At every operation: one doubling of a string or array is a single operation.
+        if memory.is_some_and(|meter| meter.over()) {
+            return Some(session::terminate(memory_error.clone()));
+        }
         if !count.is_multiple_of(CHECK_EVERY) {
             return None;
         }
@@ -173,21 +158,8 @@ fn apply_limits(engine: &mut Engine, env: &SpellEnv) {
         if deadline.is_some_and(|deadline| std::time::Instant::now() >= deadline) {
             return Some(session::terminate(timeout.clone()));
         }
-        if count.is_multiple_of(CHECK_EVERY * CHECK_MEMORY_EVERY)
-            && memory_ceiling.is_some_and(|ceiling| resident_bytes().is_some_and(|now| now > ceiling))
-        {
-            return Some(session::terminate(memory_error.clone()));
-        }
         None
     });
-}
-
-/// The process's resident memory, where the platform tells (Linux).
-fn resident_bytes() -> Option<usize> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
-    let kib: usize = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
 }
 
 /// The error for a spell stopped by the debugger or a cancellation.

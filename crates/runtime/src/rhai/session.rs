@@ -14,6 +14,7 @@ use std::sync::{Arc, Weak};
 use llmspell_bridge::{Callable, HostError, ScriptFunction, codes};
 use rhai::{Dynamic, EvalAltResult, FnPtr, NativeCallContext, Position};
 
+use super::memory::MemoryMeter;
 use crate::SpellEnv;
 use crate::spell_thread::MailboxSender;
 
@@ -34,6 +35,8 @@ pub(crate) struct Session<'env> {
     callables: RefCell<CallableTable>,
     /// `Functions` module names and aliases -> index in the registry.
     modules: HashMap<&'static str, usize>,
+    /// The spell's memory use and limit (`None`: no limit).
+    pub memory: Option<MemoryMeter>,
 }
 
 impl<'env> Session<'env> {
@@ -53,6 +56,7 @@ impl<'env> Session<'env> {
             callback_error: RefCell::new(None),
             callables: RefCell::new(CallableTable::default()),
             modules,
+            memory: MemoryMeter::start(env.limits.memory),
         }
     }
 
@@ -140,8 +144,7 @@ impl<'env> Session<'env> {
         let fatal = match error.code.as_str() {
             codes::TIMEOUT => self.env.past_deadline(),
             codes::TERMINATED => self.env.cancel.is_cancelled(),
-            codes::MEMORY_LIMIT | codes::INSTRUCTION_LIMIT | codes::STACK_OVERFLOW => true,
-            _ => false,
+            _ => error.is_fatal(),
         };
         if fatal {
             let error = if error.code == codes::TIMEOUT { self.env.timeout_error() } else { error };

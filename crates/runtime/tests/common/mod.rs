@@ -14,6 +14,11 @@ use llmspell_bridge::{
 };
 use llmspell_runtime::{EngineKind, Limits, RunOptions, Spell, SpellError};
 
+/// The counting allocator, as the `llmspell` binary installs it: the Rhai engine reads the
+/// spell thread's allocations from it to enforce the memory limit.
+#[global_allocator]
+static ALLOCATOR: llmspell_runtime::alloc::SpellAllocator = llmspell_runtime::alloc::SpellAllocator;
+
 /// A host object with a counter, a field and methods.
 pub struct Counter {
     pub name: String,
