@@ -85,6 +85,48 @@ fn thrown_objects_with_a_code_keep_it() {
 }
 
 #[test]
+fn thrown_values_that_are_not_errors_have_their_location_and_stack() {
+    // QuickJS keeps a stack only on Error objects: the engine notes where others were thrown.
+    let error = failure("print('before');\n\nthrow { code: 'quota_exceeded', message: 'out of quota' };\n");
+    assert_eq!((error.code.as_str(), error.message.as_str()), ("quota_exceeded", "out of quota"));
+    assert_eq!((error.file.as_deref(), error.line), (Some("test.js"), Some(3)));
+    assert_eq!(error.stack, vec![entry("<main>", 3)]);
+    assert_eq!(error.to_string(), "test.js:3: out of quota [quota_exceeded]\nstack:\n  at <main> (test.js:3)");
+
+    let error = failure("function inner(n) {\n  throw 'too many: ' + n;\n}\nfunction outer() {\n  inner(3);\n}\nouter();\n");
+    assert_eq!((error.message.as_str(), error.line), ("too many: 3", Some(2)));
+    assert_eq!(error.stack, vec![entry("inner", 2), entry("outer", 5), entry("<main>", 7)]);
+
+    // Caught and rethrown: where it was rethrown.
+    let error = failure("let e;\ntry { throw { code: 'a', message: 'x' } } catch (caught) { e = caught }\n\nthrow e;\n");
+    assert_eq!((error.code.as_str(), error.line), ("a", Some(4)));
+
+    // Thrown in a callback and through the host call.
+    let error = failure("test.call(function cb() {\n  throw { code: 'cb', message: 'from the callback' };\n});\n");
+    assert_eq!((error.code.as_str(), error.line), ("cb", Some(2)));
+    assert_eq!(error.stack.first(), Some(&entry("cb", 2)));
+
+    // In an async function awaited at the top level.
+    let error = failure("async function f() {\n  await test.sleep(1);\n  throw 42;\n}\nawait f();\n");
+    assert_eq!((error.message.as_str(), error.line), ("42", Some(3)));
+}
+
+#[test]
+fn a_stale_stack_is_never_reported_for_a_thrown_value() {
+    // An Error made and not thrown, or a rejection handled by a promise, leaves QuickJS's
+    // backtrace in place; a later thrown object then has no stack of its own, and must not
+    // get theirs. (No location beats a wrong one.)
+    for code in [
+        "const unused = new Error('never thrown');\n\nthrow { code: 'late', message: 'x' };\n",
+        "Promise.reject({ code: 'early' }).catch(() => {});\nawait null;\nthrow { code: 'late', message: 'x' };\n",
+    ] {
+        let error = failure(code);
+        assert_eq!(error.code, "late", "{code}");
+        assert!(error.line.is_none_or(|line| line == 3), "{code}: {error}");
+    }
+}
+
+#[test]
 fn odd_thrown_values_still_read_well() {
     assert_eq!(failure("throw 'just text'").message, "just text");
     assert_eq!(failure("throw 42").message, "42");

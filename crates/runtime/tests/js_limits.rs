@@ -178,7 +178,7 @@ fn cancellation_terminates_a_running_spell() {
 
 #[test]
 fn host_errors_reporting_a_stack_overflow_or_memory_exhaustion_cannot_be_caught() {
-    for code in ["stack_overflow", "memory_limit"] {
+    for code in ["stack_overflow", "memory_limit", "instruction_limit"] {
         let (error, printed) = failure(
             &format!("try {{ test.fail('{code}', 'the host ran out') }} catch (e) {{ print('caught', e.code) }}"),
             limits(),

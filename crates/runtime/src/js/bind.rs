@@ -144,8 +144,16 @@ fn install_stack_format<'js>(ctx: &Ctx<'js>, state: &Rc<State>) -> rquickjs::Res
             let Some(formatter) = captured.stack_formatter() else {
                 return Ok(JsValue::new_undefined(ctx));
             };
+            let thrown = (!error.is_error()).then(|| error.clone());
             match formatter.restore(&ctx)?.call::<_, JsValue<'js>>((error, sites)) {
-                Ok(text) => Ok(text),
+                Ok(text) => {
+                    if let Some(thrown) = thrown
+                        && let Some(stack) = text.as_string().and_then(|stack| stack.to_string().ok())
+                    {
+                        captured.note_thrown(&ctx, thrown, stack);
+                    }
+                    Ok(text)
+                }
                 Err(error) => {
                     // Out of stack or memory: no stack text, and no exception left behind.
                     if error.is_exception() {
@@ -286,6 +294,7 @@ fn call_host<'js>(
     this: JsValue<'js>,
     args: Vec<JsValue<'js>>,
 ) -> rquickjs::Result<JsValue<'js>> {
+    State::forget_backtrace(ctx);
     if let Some(fatal) = state.guards.check() {
         return Err(throw_error(ctx, state, fatal));
     }
@@ -327,6 +336,7 @@ fn call_host<'js>(
             let (promise, resolve, reject) = ctx.promise()?;
             // Made now, so a rejection's stack points at the line that made the call.
             let error = Exception::from_message(ctx.clone(), "")?.into_object();
+            State::forget_backtrace(ctx);
             let id = state.add_pending(PendingCall {
                 resolve: Persistent::save(ctx, resolve),
                 reject: Persistent::save(ctx, reject),
@@ -402,10 +412,13 @@ fn error_value<'js>(ctx: &Ctx<'js>, state: &State, error: HostError) -> rquickjs
     Ok(host_error_object(ctx, &error, false)?.into_value())
 }
 
-/// A host error reporting a stack overflow or exhausted memory (say, events re-emitted from
-/// their own handler) ends the spell like the engine's own limits: the script cannot catch it.
+/// A host error reporting a limit ([`HostError::is_fatal`]: a stack overflow, say events
+/// re-emitted from their own handler, exhausted memory or the instruction budget) ends the
+/// spell like the engine's own limits: the script cannot catch it. A `timeout` or
+/// `terminated` from a host call ends it only when the spell's own deadline passed or it was
+/// cancelled, which the guards see for themselves.
 fn note_fatal_code(state: &State, error: &HostError) {
-    if matches!(error.code.as_str(), codes::STACK_OVERFLOW | codes::MEMORY_LIMIT) {
+    if error.is_fatal() && !matches!(error.code.as_str(), codes::TIMEOUT | codes::TERMINATED) {
         state.guards.set_fatal(error.clone());
     }
 }

@@ -156,6 +156,9 @@ fn drive<'js>(
                     return Err(rquickjs_failure(ctx, state, error, Stage::Run));
                 }
             }
+            // A failed call's rejection made an Error; its backtrace must not stand in for
+            // the next thrown value's.
+            State::forget_backtrace(ctx);
             continue;
         }
         state.free_dropped();
@@ -217,6 +220,7 @@ fn call_script<'js>(
         .ok_or_else(|| HostError::new(codes::NOT_FOUND, "this script function is no longer available"))?
         .restore(ctx)
         .map_err(|error| HostError::internal(error.to_string()))?;
+    State::forget_backtrace(ctx);
     let mut js_args = Args::new(ctx.clone(), args.len());
     for value in args {
         let value = to_js(ctx, state, value).map_err(|error| caught(ctx, state, error))?;
@@ -291,7 +295,11 @@ fn fatal_failure<'js>(ctx: &Ctx<'js>, fatal: HostError, promise: Option<&Promise
 
 /// The spell error for a thrown value.
 fn value_failure<'js>(ctx: &Ctx<'js>, state: &State, value: JsValue<'js>, stage: Stage) -> SpellError {
-    let info = ErrorInfo::of(ctx, &value);
+    let mut info = ErrorInfo::of(ctx, &value);
+    if info.stack.is_none() {
+        // A thrown object or primitive: the stack noted when it was thrown.
+        info.stack = state.thrown_stack(ctx, &value);
+    }
     let mut error = if let Some(fatal) = state.guards.check() {
         SpellError::from(fatal)
     } else if is_stack_overflow(&info) {

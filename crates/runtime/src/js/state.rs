@@ -47,6 +47,9 @@ pub(super) struct State {
     stack_formatter: RefCell<Option<Persistent<Function<'static>>>>,
     /// Rejected promises nobody handles yet: (promise, reason).
     unhandled: RefCell<Vec<(Persistent<JsValue<'static>>, Persistent<JsValue<'static>>)>>,
+    /// The last thrown value that is not an Error, with the stack where it was thrown
+    /// (QuickJS keeps a stack only on Error objects; see [`State::note_thrown`]).
+    thrown: RefCell<Option<(Persistent<JsValue<'static>>, String)>>,
 }
 
 struct CallableEntry {
@@ -84,6 +87,7 @@ impl State {
             callback_errors: RefCell::default(),
             stack_formatter: RefCell::default(),
             unhandled: RefCell::default(),
+            thrown: RefCell::default(),
         }
     }
 
@@ -190,6 +194,41 @@ impl State {
         self.stack_formatter.borrow().clone()
     }
 
+    /// Remembers where `value`, a thrown value that is not an Error, was thrown.
+    ///
+    /// When an exception starts unwinding and QuickJS holds no backtrace yet (none since the
+    /// last `catch`), it builds one through `Error.prepareStackTrace` with the thrown value,
+    /// whatever it is, before any frame is left: that is the throw's own stack.
+    pub fn note_thrown<'js>(&self, ctx: &Ctx<'js>, value: JsValue<'js>, stack: String) {
+        *self.thrown.borrow_mut() = Some((Persistent::save(ctx, value), stack));
+    }
+
+    /// The stack where `value` was thrown, when it is the last non-Error value noted.
+    pub fn thrown_stack<'js>(&self, ctx: &Ctx<'js>, value: &JsValue<'js>) -> Option<String> {
+        let thrown = self.thrown.borrow();
+        let (noted, stack) = thrown.as_ref()?;
+        same_value(ctx, noted, value).then(|| stack.clone())
+    }
+
+    /// Drops QuickJS's pending backtrace, so the next thrown value builds (and notes) its own.
+    ///
+    /// QuickJS builds a backtrace for a thrown non-Error value only when it holds none, and
+    /// only a script `catch` drops the one it holds: an Error made but not thrown, or an
+    /// exception that a promise swallowed, would leave theirs in place. The engine drops it
+    /// whenever it gets control back between throws: host calls, settled I/O calls and
+    /// callbacks. (`js_std_cmd(ErrorBackTrace)` is QuickJS's hook for its own libc.)
+    pub fn forget_backtrace(ctx: &Ctx<'_>) {
+        const ERROR_BACK_TRACE: std::ffi::c_int = 2;
+        let mut trace = qjs::JS_UNDEFINED;
+        let context = ctx.as_raw().as_ptr();
+        // SAFETY: `js_std_cmd(2, ctx, &value)` moves the context's pending backtrace (or
+        // undefined) into `trace` and leaves undefined behind; the value is owned, freed here.
+        unsafe {
+            qjs::js_std_cmd(ERROR_BACK_TRACE, context, &mut trace as *mut qjs::JSValue);
+            qjs::JS_FreeValue(context, trace);
+        }
+    }
+
     pub fn set_callback_error(&self, error: HostError, value: Persistent<JsValue<'static>>) {
         const KEEP: usize = 8;
         let mut errors = self.callback_errors.borrow_mut();
@@ -238,6 +277,7 @@ impl State {
         self.callback_errors.borrow_mut().clear();
         self.unhandled.borrow_mut().clear();
         self.stack_formatter.borrow_mut().take();
+        self.thrown.borrow_mut().take();
     }
 }
 
