@@ -206,3 +206,234 @@ fn events_are_written_as_json_lines() {
     assert_eq!(events[1]["name"], "other");
     assert!(events[1].get("data").is_none());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Spells calling the LLM.
+
+/// The `model` field of each chat request the server received.
+fn requested_models(server: &TestServer) -> Vec<String> {
+    server
+        .requests()
+        .iter()
+        .map(|request| request.body["model"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_default_model_comes_from_the_config_the_flag_an_alias_or_the_variable() {
+    let server = TestServer::start(WireFormat::OpenAi).await;
+    server.set_fallback(Reply::text("from the server"));
+    let config = config_for(
+        &server,
+        "[llm]\ndefault_model = \"live/from-config\"\n[aliases]\nfast = \"live/from-alias\"\n",
+    );
+    let dir = workspace(Some(&config), &[("ask.lua", ASK)]);
+    let key = [("LIVE_KEY", KEY)];
+    let ran = llmspell(dir.path(), &["run", "ask.lua"], &key);
+    assert_eq!((ran.code, ran.stdout.as_str()), (0, "from the server\n"), "{}", ran.stderr);
+    assert!(ran.stderr.is_empty(), "a configured provider needs no notice: {}", ran.stderr);
+    llmspell(dir.path(), &["run", "--model", "live/from-flag", "ask.lua"], &key);
+    llmspell(dir.path(), &["run", "--model", "fast", "ask.lua"], &key);
+    llmspell(dir.path(), &["run", "ask.lua"], &[("LIVE_KEY", KEY), ("LLMSPELL_MODEL", "live/from-env")]);
+    // The flag wins over the variable.
+    llmspell(
+        dir.path(),
+        &["run", "--model", "live/flag-wins", "ask.lua"],
+        &[("LIVE_KEY", KEY), ("LLMSPELL_MODEL", "live/from-env")],
+    );
+    assert_eq!(
+        requested_models(&server),
+        ["from-config", "from-flag", "from-alias", "from-env", "flag-wins"]
+    );
+    assert!(server
+        .requests()
+        .iter()
+        .all(|request| request.header("authorization") == Some(&format!("Bearer {KEY}"))));
+}
+
+#[test]
+fn the_offline_default_says_so_once_and_only_when_the_llm_is_used() {
+    let dir = workspace(
+        None,
+        &[
+            ("ask.lua", "print(llm.complete(\"hello\"))\nprint(llm.complete(\"again\"))\n"),
+            ("hello.lua", "print(\"hi\")\n"),
+        ],
+    );
+    let ran = llmspell(dir.path(), &["run", "ask.lua"], &[]);
+    assert_eq!((ran.code, ran.stdout.as_str()), (0, "echo: hello\necho: again\n"), "{}", ran.stderr);
+    assert_eq!(ran.stderr.matches("no LLM provider configured").count(), 1, "{}", ran.stderr);
+    assert_eq!(
+        ran.stderr,
+        "llmspell: no LLM provider configured; using the offline scripted provider (echo). See llmspell.toml [providers].\n"
+    );
+    let quiet = llmspell(dir.path(), &["run", "--quiet", "ask.lua"], &[]);
+    assert_eq!((quiet.stdout.as_str(), quiet.stderr.as_str()), (ran.stdout.as_str(), ""));
+    let silent = llmspell(dir.path(), &["run", "hello.lua"], &[]);
+    assert_eq!((silent.stdout.as_str(), silent.stderr.as_str()), ("hi\n", ""));
+}
+
+#[test]
+fn a_configured_scripted_provider_needs_no_notice() {
+    let dir = workspace(
+        Some("[llm]\ndefault_model = \"offline/any\"\n[providers.offline]\nkind = \"scripted\"\nscript = \"answers.json\"\n"),
+        &[("ask.lua", ASK), ("answers.json", "[{\"text\": \"scripted answer\"}]")],
+    );
+    let ran = llmspell(dir.path(), &["run", "ask.lua"], &[]);
+    assert_eq!((ran.code, ran.stdout.as_str(), ran.stderr.as_str()), (0, "scripted answer\n", ""));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recorded_run_replays_without_the_server() {
+    let server = TestServer::start(WireFormat::OpenAi).await;
+    server.push(Reply::text("first answer"));
+    server.push(Reply::chunks(["second ", "answer"]));
+    let spell = "print(llm.complete(\"one\"))\n\
+                 local response = llm.stream({prompt = \"two\"}, function(chunk) print(\"chunk: \" .. chunk) end)\n\
+                 print(response.text)\n";
+    let dir = workspace(
+        Some(&config_for(&server, "[llm]\ndefault_model = \"live/gpt-test\"\n")),
+        &[("spell.lua", spell)],
+    );
+    let recorded = llmspell(dir.path(), &["run", "--record", "run.json", "spell.lua"], &[("LIVE_KEY", KEY)]);
+    assert_eq!(recorded.code, 0, "{}", recorded.stderr);
+    assert!(recorded.stdout.starts_with("first answer\n"), "{}", recorded.stdout);
+    assert!(recorded.stdout.ends_with("second answer\n"), "{}", recorded.stdout);
+    assert_eq!(server.requests().len(), 2);
+    let recording = std::fs::read_to_string(dir.path().join("run.json")).unwrap();
+    assert!(!recording.contains(KEY));
+    drop(server);
+
+    // No server, no key: the recording answers.
+    let replayed = llmspell(dir.path(), &["run", "--replay", "run.json", "spell.lua"], &[]);
+    assert_eq!(replayed.code, 0, "{}", replayed.stderr);
+    assert_eq!(replayed.stdout, recorded.stdout);
+    assert!(replayed.stderr.is_empty(), "{}", replayed.stderr);
+    // Without the recording the same run fails: the server is gone.
+    let live = llmspell(dir.path(), &["run", "spell.lua"], &[("LIVE_KEY", KEY)]);
+    assert_eq!(live.code, 1);
+}
+
+#[test]
+fn the_offline_default_records_and_replays_too() {
+    let dir = workspace(None, &[("ask.lua", ASK)]);
+    let recorded = llmspell(dir.path(), &["run", "--record", "r.json", "ask.lua"], &[]);
+    assert_eq!((recorded.code, recorded.stdout.as_str()), (0, "echo: hello\n"), "{}", recorded.stderr);
+    let replayed = llmspell(dir.path(), &["run", "--replay", "r.json", "ask.lua"], &[]);
+    assert_eq!((replayed.code, replayed.stdout.as_str()), (0, "echo: hello\n"), "{}", replayed.stderr);
+    // A spell asking something else than the recording holds fails with replay_mismatch.
+    std::fs::write(dir.path().join("ask.lua"), "print(llm.complete(\"other\"))\n").unwrap();
+    let mismatch = llmspell(dir.path(), &["run", "--replay", "r.json", "ask.lua"], &[]);
+    assert_eq!(mismatch.code, 1);
+    assert!(mismatch.stderr.contains("replay_mismatch"), "{}", mismatch.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_key_fails_the_call_with_provider_auth_naming_the_variable() {
+    let server = TestServer::start(WireFormat::OpenAi).await;
+    server.set_fallback(Reply::text("unreachable"));
+    let config = config_for(&server, "[llm]\ndefault_model = \"live/gpt-test\"\n");
+    let dir = workspace(
+        Some(&config),
+        &[("ask.lua", ASK), ("hello.lua", "print(\"hi\")\n")],
+    );
+    // Unused, the provider's missing key is no error.
+    let ran = llmspell(dir.path(), &["run", "hello.lua"], &[]);
+    assert_eq!((ran.code, ran.stdout.as_str(), ran.stderr.as_str()), (0, "hi\n", ""));
+    let ran = llmspell(dir.path(), &["run", "ask.lua"], &[]);
+    assert_eq!(ran.code, 1);
+    assert!(ran.stderr.contains("[provider_auth]"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("LIVE_KEY"), "{}", ran.stderr);
+    assert!(server.requests().is_empty(), "nothing is sent without a key");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_of_llm_calls_are_written_and_keys_never_show() {
+    let server = TestServer::start(WireFormat::OpenAi).await;
+    server.require_api_key(KEY);
+    server.set_fallback(Reply::text("answer").with_usage(3, 1));
+    let config = config_for(&server, "[llm]\ndefault_model = \"live/gpt-test\"\n");
+    let spell = "print(llm.complete(\"hello\"))\nprint(json.encode(llm.providers()))\n";
+    let dir = workspace(Some(&config), &[("ask.lua", spell)]);
+    let ran = llmspell(
+        dir.path(),
+        &["run", "--events", "ev.jsonl", "--record", "rec.json", "ask.lua"],
+        &[("LIVE_KEY", KEY)],
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stdout.starts_with("answer\n"), "{}", ran.stdout);
+    let events = std::fs::read_to_string(dir.path().join("ev.jsonl")).unwrap();
+    let names: Vec<String> = events
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap()["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["llm.request", "llm.response"], "{events}");
+    let recording = std::fs::read_to_string(dir.path().join("rec.json")).unwrap();
+    for (what, text) in [("stdout", &ran.stdout), ("stderr", &ran.stderr), ("events", &events), ("recording", &recording)] {
+        assert!(!text.contains(KEY), "the key shows in {what}:\n{text}");
+    }
+    // …and the server did get it.
+    assert_eq!(server.requests()[0].header("authorization"), Some(format!("Bearer {KEY}").as_str()));
+}
+
+/// Runs `llmspell ARGS…` with stderr on a pseudo-terminal; returns (exit code, stdout, what the
+/// terminal showed).
+#[cfg(target_os = "linux")]
+fn llmspell_on_a_terminal(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    use std::io::Read as _;
+    use std::os::fd::{FromRawFd as _, OwnedFd};
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: openpty fills in two new descriptors, which we own from here on.
+    let opened = unsafe {
+        libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), std::ptr::null())
+    };
+    assert_eq!(opened, 0, "openpty");
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let mut command = Command::new(env!("CARGO_BIN_EXE_llmspell"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_remove("LLMSPELL_CONFIG")
+        .env_remove("LLMSPELL_MODEL")
+        .env("OLLAMA_HOST", format!("127.0.0.1:{}", closed_port()))
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::from(slave));
+    let mut child = command.spawn().expect("the llmspell binary runs");
+    drop(command);
+    let reader = std::thread::spawn(move || {
+        let mut terminal = std::fs::File::from(master);
+        let mut shown = Vec::new();
+        let mut buffer = [0u8; 4096];
+        // Reading fails (EIO) once the child has closed its end.
+        while let Ok(count) = terminal.read(&mut buffer) {
+            if count == 0 {
+                break;
+            }
+            shown.extend_from_slice(&buffer[..count]);
+        }
+        String::from_utf8_lossy(&shown).into_owned()
+    });
+    let mut stdout = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+    let code = child.wait().unwrap().code().unwrap_or(-1);
+    (code, stdout, reader.join().unwrap())
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_call_shows_a_spinner_on_a_terminal_unless_quiet() {
+    let server = TestServer::start(WireFormat::OpenAi).await;
+    // Well past the 300 ms after which the spinner shows.
+    server.set_fallback(Reply::text("slow answer").with_latency(std::time::Duration::from_millis(1500)));
+    let config = config_for(&server, "[llm]\ndefault_model = \"live/gpt-test\"\n");
+    let dir = workspace(Some(&config), &[("ask.lua", ASK)]);
+    let key = [("LIVE_KEY", KEY)];
+    let (code, stdout, terminal) = llmspell_on_a_terminal(dir.path(), &["run", "ask.lua"], &key);
+    assert_eq!((code, stdout.as_str()), (0, "slow answer\n"), "{terminal}");
+    assert!(terminal.contains("waiting for the model"), "{terminal:?}");
+    // The line is cleared once the answer is there.
+    assert!(terminal.ends_with("\r\x1b[2K"), "{terminal:?}");
+    let (code, stdout, terminal) = llmspell_on_a_terminal(dir.path(), &["run", "--quiet", "ask.lua"], &key);
+    assert_eq!((code, stdout.as_str(), terminal.as_str()), (0, "slow answer\n", ""));
+}
