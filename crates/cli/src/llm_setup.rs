@@ -808,3 +808,43 @@ fn lossy_json(value: &llmspell_bridge::Value) -> serde_json::Value {
         other => other.to_json().unwrap_or(serde_json::Value::Null),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn builtin(kind: ProviderKind, key_set: bool, base_url: Option<&str>) -> Entry {
+        let mut config = ProviderConfig::new(kind.as_str(), kind);
+        config.base_url = base_url.map(str::to_owned);
+        Entry {
+            config,
+            configured: false,
+            key_env: kind.default_api_key_env().map(|name| format!("LLMSPELL_TEST_UNSET_{name}")),
+            key_set,
+        }
+    }
+
+    fn closed_url() -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    }
+
+    #[tokio::test]
+    async fn without_ollama_the_first_vendor_with_a_key_is_the_default_else_scripted() {
+        let ollama = builtin(ProviderKind::Ollama, false, Some(&closed_url()));
+        let entries = [
+            builtin(ProviderKind::Scripted, false, None),
+            ollama.clone(),
+            builtin(ProviderKind::OpenAi, false, None),
+            builtin(ProviderKind::Anthropic, true, None),
+            builtin(ProviderKind::Gemini, true, None),
+        ];
+        let choice = AutoDefault::new(&entries, true).choose(false).await;
+        assert_eq!((choice.provider.name(), choice.model.as_str()), ("anthropic", "claude-3-5-haiku-latest"));
+        assert_eq!(choice.reason, "ANTHROPIC_API_KEY is set");
+
+        let entries = [builtin(ProviderKind::Scripted, false, None), ollama];
+        let choice = AutoDefault::new(&entries, true).choose(false).await;
+        assert_eq!((choice.provider.name(), choice.model.as_str()), ("scripted", "echo"));
+    }
+}

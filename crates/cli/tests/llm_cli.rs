@@ -437,3 +437,68 @@ async fn a_long_call_shows_a_spinner_on_a_terminal_unless_quiet() {
     let (code, stdout, terminal) = llmspell_on_a_terminal(dir.path(), &["run", "--quiet", "ask.lua"], &key);
     assert_eq!((code, stdout.as_str(), terminal.as_str()), (0, "slow answer\n", ""));
 }
+
+/// A minimal stand-in for a local Ollama: `/api/tags` lists one model, `/api/chat` answers
+/// every (non-streamed) chat with `from ollama`. Returns the port and the chat bodies received.
+fn fake_ollama() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>) {
+    use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let chats = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = chats.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            if reader.read_line(&mut request_line).is_err() {
+                continue;
+            }
+            let mut length = 0usize;
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).is_err() || header.trim().is_empty() {
+                    break;
+                }
+                if let Some(value) = header.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let answer = if request_line.starts_with("GET /api/tags") {
+                serde_json::json!({"models": [{"name": "llama-test:latest"}]})
+            } else if request_line.starts_with("POST /api/chat") {
+                seen.lock().unwrap().push(serde_json::from_slice(&body).unwrap_or_default());
+                serde_json::json!({
+                    "model": "llama-test:latest",
+                    "message": {"role": "assistant", "content": "from ollama"},
+                    "done": true, "done_reason": "stop", "prompt_eval_count": 1, "eval_count": 2
+                })
+            } else {
+                serde_json::json!({"version": "0.0.0"})
+            };
+            let text = answer.to_string();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
+                text.len()
+            );
+        }
+    });
+    (port, chats)
+}
+
+#[test]
+fn with_nothing_configured_a_local_ollama_is_the_default() {
+    let (port, chats) = fake_ollama();
+    let dir = workspace(None, &[("ask.lua", ASK)]);
+    let host = format!("127.0.0.1:{port}");
+    let ran = llmspell(dir.path(), &["run", "ask.lua"], &[("OLLAMA_HOST", &host)]);
+    assert_eq!((ran.code, ran.stdout.as_str(), ran.stderr.as_str()), (0, "from ollama\n", ""));
+    assert_eq!(chats.lock().unwrap()[0]["model"], "llama-test:latest");
+    let ran = llmspell(dir.path(), &["models"], &[("OLLAMA_HOST", &host)]);
+    assert!(ran.stdout.contains("default model: ollama/llama-test:latest (Ollama answers at"), "{}", ran.stdout);
+    let ollama = ran.stdout.lines().find(|line| line.starts_with("ollama ")).unwrap();
+    assert!(ollama.contains(" yes ") && ollama.ends_with("llama-test:latest"), "{ollama}");
+}
