@@ -228,6 +228,10 @@ fn provider_for(entry: &Entry, where_: &str) -> Result<Arc<dyn Provider>, String
             None => {}
         }
     }
+    if config.kind != ProviderKind::Scripted {
+        // An HTTP client costs milliseconds to build (TLS roots): only when first used.
+        return Ok(Arc::new(Lazy { config, built: OnceLock::new() }));
+    }
     llmspell_llm::build_provider(&config).map_err(|error| {
         if entry.configured {
             format!("{where_}: [providers.{}]: {}", config.name, error.message)
@@ -235,6 +239,39 @@ fn provider_for(entry: &Entry, where_: &str) -> Result<Arc<dyn Provider>, String
             error.message
         }
     })
+}
+
+/// A provider built on its first call.
+struct Lazy {
+    config: ProviderConfig,
+    built: OnceLock<LlmResult<Arc<dyn Provider>>>,
+}
+
+impl Lazy {
+    fn get(&self) -> LlmResult<Arc<dyn Provider>> {
+        self.built.get_or_init(|| llmspell_llm::build_provider(&self.config)).clone()
+    }
+}
+
+impl Provider for Lazy {
+    fn name(&self) -> &str {
+        &self.config.name
+    }
+    fn kind(&self) -> ProviderKind {
+        self.config.kind
+    }
+    fn chat(&self, request: Request) -> BoxFuture<'static, LlmResult<Response>> {
+        match self.get() {
+            Ok(provider) => provider.chat(request),
+            Err(error) => async move { Err(error) }.boxed(),
+        }
+    }
+    fn stream(&self, request: Request) -> EventStream {
+        match self.get() {
+            Ok(provider) => provider.stream(request),
+            Err(error) => futures::stream::once(futures::future::ready(Err(error))).boxed(),
+        }
+    }
 }
 
 /// Checks a model string or alias against the registry: its provider must exist.
