@@ -27,6 +27,17 @@ pub struct Config {
     #[serde(default)]
     #[allow(dead_code, reason = "validated now, read by the state backends")]
     pub state: StateSection,
+    /// The text the configuration was parsed from, to turn spans into `line:column`.
+    #[serde(skip)]
+    source: String,
+}
+
+impl Config {
+    /// `line:column` of a byte offset into the file (from a [`Spanned`] value).
+    pub fn position(&self, offset: usize) -> String {
+        let (line, column) = line_and_column(&self.source, offset);
+        format!("{line}:{column}")
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -113,7 +124,7 @@ pub fn load(workspace: &Path) -> Result<(Config, Option<PathBuf>), String> {
 /// Parses configuration text; errors read `line:column: message`. Besides the shape, it checks
 /// provider kinds and model strings (`provider/model`, or an alias for the default model).
 pub fn parse(text: &str) -> Result<Config, String> {
-    let config = toml::from_str::<Config>(text).map_err(|error| {
+    let mut config = toml::from_str::<Config>(text).map_err(|error| {
         let (line, column) = error
             .span()
             .map(|span| line_and_column(text, span.start))
@@ -124,6 +135,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
         let (line, column) = line_and_column(text, offset);
         format!("{line}:{column}: {message}")
     })?;
+    config.source = text.to_owned();
     Ok(config)
 }
 

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -165,11 +165,15 @@ pub fn build(
     check_model(&registry, &default_model).map_err(|problem| match default_source {
         DefaultSource::Flag => format!("--model {default_model:?}: {problem}"),
         DefaultSource::Environment => format!("LLMSPELL_MODEL={default_model:?}: {problem}"),
-        _ => format!("{where_}: [llm] default_model: {problem}"),
+        _ => {
+            let at = config.llm.default_model.as_ref().map(|model| config.position(model.span().start));
+            format!("{where_}:{}: [llm] default_model: {problem}", at.unwrap_or_default())
+        }
     })?;
     for (alias, target) in &config.aliases {
-        check_model(&registry, target.get_ref())
-            .map_err(|problem| format!("{where_}: [aliases] {alias}: {problem}"))?;
+        check_model(&registry, target.get_ref()).map_err(|problem| {
+            format!("{where_}:{}: [aliases] {alias}: {problem}", config.position(target.span().start))
+        })?;
     }
     registry.set_default_model(&default_model);
 
@@ -483,7 +487,13 @@ impl LlmSetup {
                 let choice = auto.choose(false).await;
                 (format!("{}/{}", choice.provider.name(), choice.model), choice.reason)
             }
-            None => (self.default_model.clone(), self.default_source.describe().to_owned()),
+            None => {
+                let model = match self.registry.aliases().get(&self.default_model) {
+                    Some(target) => format!("{} = {target}", self.default_model),
+                    None => self.default_model.clone(),
+                };
+                (model, self.default_source.describe().to_owned())
+            }
         }
     }
 
@@ -562,9 +572,9 @@ pub async fn statuses(entries: &[Entry], timeout: Duration) -> Vec<ProviderStatu
         let base_url = entry.config.effective_base_url().ok();
         let (reachable, models) = match entry.config.kind {
             ProviderKind::Ollama => {
+                // What it has installed, else what is configured.
                 match ollama_models(base_url.as_deref().unwrap_or_default(), timeout).await {
-                    Some(found) if entry.config.models.is_empty() => (true, found),
-                    Some(_) => (true, entry.config.models.clone()),
+                    Some(found) => (true, found),
                     None => (false, entry.config.models.clone()),
                 }
             }
@@ -602,62 +612,74 @@ struct Progress {
 }
 
 struct ProgressShared {
-    in_flight: AtomicUsize,
-    /// When the current busy period began.
-    since: Mutex<Option<Instant>>,
     started: AtomicBool,
 }
 
-/// Whether the spinner line is on screen (so the notice can clear it first).
-static SPINNER_SHOWN: AtomicBool = AtomicBool::new(false);
+/// The spinner's state. One lock for deciding and drawing, so a line is never drawn after the
+/// last call ended (it would stay on screen).
+struct Line {
+    in_flight: usize,
+    /// When the current busy period began.
+    since: Option<Instant>,
+    /// Whether the spinner line is on screen.
+    shown: bool,
+}
+
+static LINE: Mutex<Line> = Mutex::new(Line { in_flight: 0, since: None, shown: false });
 
 const SPINNER_DELAY: Duration = Duration::from_millis(300);
 const SPINNER_FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
-fn clear_progress_line() {
-    if SPINNER_SHOWN.swap(false, Ordering::SeqCst) {
+fn line() -> std::sync::MutexGuard<'static, Line> {
+    LINE.lock().unwrap_or_else(|poison| poison.into_inner())
+}
+
+fn clear(line: &mut Line) {
+    if line.shown {
+        line.shown = false;
         let mut stderr = std::io::stderr().lock();
         let _ = write!(stderr, "\r\x1b[2K");
         let _ = stderr.flush();
     }
 }
 
+/// Takes the spinner off the screen (before another line is written to stderr).
+fn clear_progress_line() {
+    clear(&mut line());
+}
+
 impl Progress {
     fn new() -> Progress {
-        Progress {
-            shared: Arc::new(ProgressShared {
-                in_flight: AtomicUsize::new(0),
-                since: Mutex::new(None),
-                started: AtomicBool::new(false),
-            }),
-        }
+        Progress { shared: Arc::new(ProgressShared { started: AtomicBool::new(false) }) }
     }
 
     fn begin(&self) -> ProgressGuard {
-        if self.shared.in_flight.fetch_add(1, Ordering::SeqCst) == 0 {
-            *self.shared.since.lock().unwrap_or_else(|poison| poison.into_inner()) =
-                Some(Instant::now());
+        {
+            let mut line = line();
+            line.in_flight += 1;
+            if line.in_flight == 1 {
+                line.since = Some(Instant::now());
+            }
         }
         if !self.shared.started.swap(true, Ordering::SeqCst) {
-            let shared = self.shared.clone();
-            let _ = std::thread::Builder::new()
-                .name("llmspell-progress".to_owned())
-                .spawn(move || spin(&shared));
+            let _ = std::thread::Builder::new().name("llmspell-progress".to_owned()).spawn(spin);
         }
-        ProgressGuard { shared: Some(self.shared.clone()) }
+        ProgressGuard { active: true }
     }
 }
 
-fn spin(shared: &ProgressShared) {
+fn spin() {
     let mut frame = 0usize;
     loop {
         std::thread::sleep(Duration::from_millis(100));
-        let busy_since = *shared.since.lock().unwrap_or_else(|poison| poison.into_inner());
-        let in_flight = shared.in_flight.load(Ordering::SeqCst);
-        match busy_since {
-            Some(since) if in_flight > 0 && since.elapsed() >= SPINNER_DELAY => {
+        let mut line = line();
+        match line.since {
+            Some(since) if line.in_flight > 0 && since.elapsed() >= SPINNER_DELAY => {
                 frame = (frame + 1) % SPINNER_FRAMES.len();
-                let calls = if in_flight == 1 { String::new() } else { format!(" ({in_flight} calls)") };
+                let calls = match line.in_flight {
+                    1 => String::new(),
+                    count => format!(" ({count} calls)"),
+                };
                 let mut stderr = std::io::stderr().lock();
                 let _ = write!(
                     stderr,
@@ -666,25 +688,27 @@ fn spin(shared: &ProgressShared) {
                     since.elapsed().as_secs_f64()
                 );
                 let _ = stderr.flush();
-                SPINNER_SHOWN.store(true, Ordering::SeqCst);
+                line.shown = true;
             }
-            _ => clear_progress_line(),
+            _ => clear(&mut line),
         }
     }
 }
 
 /// One call in flight; dropping it ends it.
 struct ProgressGuard {
-    shared: Option<Arc<ProgressShared>>,
+    active: bool,
 }
 
 impl ProgressGuard {
     fn end(&mut self) {
-        if let Some(shared) = self.shared.take()
-            && shared.in_flight.fetch_sub(1, Ordering::SeqCst) == 1
-        {
-            *shared.since.lock().unwrap_or_else(|poison| poison.into_inner()) = None;
-            clear_progress_line();
+        if std::mem::take(&mut self.active) {
+            let mut line = line();
+            line.in_flight = line.in_flight.saturating_sub(1);
+            if line.in_flight == 0 {
+                line.since = None;
+                clear(&mut line);
+            }
         }
     }
 }

@@ -119,6 +119,14 @@ fn model_flags_and_variables_are_checked_before_the_spell_runs() {
     let ran = llmspell(dir.path(), &["run", "hello.lua"], &[("LLMSPELL_MODEL", "nowhere/m")]);
     assert_eq!(ran.code, 1);
     assert!(ran.stderr.contains("LLMSPELL_MODEL=\"nowhere/m\": provider `nowhere` is not configured"), "{}", ran.stderr);
+    // In the file, such mistakes name the line.
+    let dir = workspace(
+        Some("[llm]\ndefault_model = \"fast\"\n[aliases]\nfast = \"nowhere/m\"\n"),
+        &[("hello.lua", "print(\"ran\")\n")],
+    );
+    let ran = llmspell(dir.path(), &["run", "hello.lua"], &[]);
+    assert_eq!(ran.code, 1);
+    assert!(ran.stderr.contains("llmspell.toml:2:17: [llm] default_model: provider `nowhere` is not configured"), "{}", ran.stderr);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -157,7 +165,7 @@ async fn models_lists_reachable_and_unreachable_providers_aliases_and_the_defaul
     assert_eq!(provider("scripted")["reachable"], true);
     assert_eq!(provider("ollama")["reachable"], false);
     assert_eq!(report["aliases"], serde_json::json!({"fast": "live/gpt-test"}));
-    assert_eq!(report["default_model"], "fast");
+    assert_eq!(report["default_model"], "fast = live/gpt-test");
     assert!(!ran.stdout.contains(KEY) && !ran.stderr.contains(KEY));
     // Nothing was asked of the model: probing bills nothing.
     assert!(server.requests().iter().all(|request| !request.path.contains("chat")));
@@ -176,7 +184,7 @@ async fn models_lists_reachable_and_unreachable_providers_aliases_and_the_defaul
     assert_eq!(row("live")[..3], ["live", "openai", "yes"]);
     assert_eq!(row("dead")[..3], ["dead", "openai-compatible", "no"]);
     assert!(ran.stdout.contains("  fast = live/gpt-test\n"), "{}", ran.stdout);
-    assert!(ran.stdout.contains("default model: fast (llmspell.toml [llm] default_model)"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("default model: fast = live/gpt-test (llmspell.toml [llm] default_model)"), "{}", ran.stdout);
 }
 
 #[test]
