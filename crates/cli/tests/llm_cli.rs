@@ -510,3 +510,37 @@ fn with_nothing_configured_a_local_ollama_is_the_default() {
     let ollama = ran.stdout.lines().find(|line| line.starts_with("ollama ")).unwrap();
     assert!(ollama.contains(" yes ") && ollama.ends_with("llama-test:latest"), "{ollama}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_wire_format_shows_the_key_even_when_it_is_refused() {
+    for wire in WireFormat::ALL {
+        let server = TestServer::start(wire).await;
+        server.require_api_key(KEY);
+        server.set_fallback(Reply::text("answer"));
+        let config = format!(
+            "[llm]\ndefault_model = \"p/m-1\"\n[providers.p]\nkind = \"{}\"\nbase_url = \"{}\"\napi_key_env = \"P_KEY\"\n",
+            wire.name(),
+            server.base_url()
+        );
+        let spell = "print(llm.complete(\"hello\"))\nlocal r = llm.stream({prompt = \"again\"}, function(c) end)\nprint(r.text)\n";
+        let dir = workspace(Some(&config), &[("ask.lua", spell)]);
+        let ran = llmspell(dir.path(), &["run", "--events", "ev.jsonl", "--record", "rec.json", "ask.lua"], &[("P_KEY", KEY)]);
+        assert_eq!((ran.code, ran.stdout.as_str()), (0, "answer\nanswer\n"), "{wire:?}: {}", ran.stderr);
+        let sent = server.requests();
+        assert!(
+            sent.iter().all(|request| request.headers.values().any(|value| value.contains(KEY))),
+            "{wire:?}: the key was not sent"
+        );
+        let wrong = "sk-wrong-secret-51d2e8";
+        let refused = llmspell(dir.path(), &["run", "--events", "ev2.jsonl", "--record", "rec2.json", "ask.lua"], &[("P_KEY", wrong)]);
+        assert_eq!(refused.code, 1, "{wire:?}");
+        assert!(refused.stderr.contains("[provider_auth]"), "{wire:?}: {}", refused.stderr);
+        for file in ["ev.jsonl", "rec.json", "ev2.jsonl", "rec2.json"] {
+            let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
+            assert!(!text.contains(KEY) && !text.contains(wrong), "{wire:?}: a key shows in {file}:\n{text}");
+        }
+        for text in [&ran.stdout, &ran.stderr, &refused.stdout, &refused.stderr] {
+            assert!(!text.contains(KEY) && !text.contains(wrong), "{wire:?}: a key shows:\n{text}");
+        }
+    }
+}
