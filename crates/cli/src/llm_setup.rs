@@ -441,14 +441,12 @@ impl AutoDefault {
 struct AutoProvider(Arc<AutoDefault>);
 
 impl AutoProvider {
-    fn prepare(auto: Arc<AutoDefault>, mut request: Request) -> impl Future<Output = (Arc<dyn Provider>, Request)> {
-        async move {
-            let choice = auto.choose(true).await;
-            if request.model == "default" || request.model.is_empty() {
-                request.model = choice.model.clone();
-            }
-            (choice.provider, request)
+    async fn prepare(auto: Arc<AutoDefault>, mut request: Request) -> (Arc<dyn Provider>, Request) {
+        let choice = auto.choose(true).await;
+        if request.model == "default" || request.model.is_empty() {
+            request.model = choice.model.clone();
         }
+        (choice.provider, request)
     }
 }
 
