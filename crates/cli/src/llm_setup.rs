@@ -832,22 +832,59 @@ pub fn models_report(setup: &LlmSetup, json: bool) -> Result<String, String> {
 // `llmspell run --events FILE`.
 
 /// Subscribes to every event on the bus and writes each one to `path` as a line of JSON
-/// (`{"name", "time", "data"}`), written through at once.
-pub fn write_events_to(events: &llmspell_host::EventBus, path: &Path) -> Result<(), String> {
+/// (`{"name", "time", "data"}`), written through at once. The returned handle also writes
+/// `spell.start` and `spell.end`, which happen outside the spell (no script handler can see them).
+pub fn write_events_to(events: &llmspell_host::EventBus, path: &Path) -> Result<EventsFile, String> {
     let file = std::fs::File::create(path)
         .map_err(|error| format!("--events {}: {error}", path.display()))?;
-    let file = Mutex::new(file);
+    let file = EventsFile { file: Arc::new(Mutex::new(file)) };
+    let writer = file.clone();
     let handler = llmspell_bridge::RustFunction(move |args: Vec<llmspell_bridge::Value>| {
         let event = args.into_iter().next().unwrap_or(llmspell_bridge::Value::Nil);
-        let mut line = lossy_json(&event).to_string();
-        line.push('\n');
-        let mut file = file.lock().unwrap_or_else(|poison| poison.into_inner());
-        let _ = file.write_all(line.as_bytes());
-        let _ = file.flush();
+        writer.write(&lossy_json(&event));
         Ok(llmspell_bridge::Value::Nil)
     });
     events.subscribe("*", llmspell_bridge::Callable::new(handler));
-    Ok(())
+    Ok(file)
+}
+
+/// The `--events` file.
+#[derive(Clone)]
+pub struct EventsFile {
+    file: Arc<Mutex<std::fs::File>>,
+}
+
+impl EventsFile {
+    fn write(&self, event: &serde_json::Value) {
+        let mut line = event.to_string();
+        line.push('\n');
+        let mut file = self.file.lock().unwrap_or_else(|poison| poison.into_inner());
+        let _ = file.write_all(line.as_bytes());
+        let _ = file.flush();
+    }
+
+    fn write_event(&self, name: &str, data: serde_json::Value) {
+        let event = llmspell_host::event_value(name, llmspell_bridge::Value::from_json(data));
+        self.write(&lossy_json(&event));
+    }
+
+    /// `spell.start` with `{name, path, engine}`.
+    pub fn spell_start(&self, spell: &llmspell_host::SpellInfo) {
+        let data = serde_json::json!({"name": spell.name, "path": spell.path, "engine": spell.engine});
+        self.write_event("spell.start", data);
+    }
+
+    /// `spell.end` with `{ok}`, and the error's `{code, message, file, line}` when it failed.
+    pub fn spell_end(&self, error: Option<&llmspell_runtime::SpellError>) {
+        let data = match error {
+            None => serde_json::json!({"ok": true}),
+            Some(error) => serde_json::json!({
+                "ok": false,
+                "error": {"code": error.code, "message": error.message, "file": error.file, "line": error.line},
+            }),
+        };
+        self.write_event("spell.end", data);
+    }
 }
 
 /// JSON for any value: functions become `"<function>"`, objects their plain value or their

@@ -180,13 +180,20 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         allow_private_network: config.sandbox.allow_private_network,
     })
     .with_llm(Arc::new(llm.registry.clone()));
-    if let Some(path) = &args.events {
-        llm_setup::write_events_to(&context.events, path)?;
+    let events_file = match &args.events {
+        Some(path) => Some(llm_setup::write_events_to(&context.events, path)?),
+        None => None,
+    };
+    if let Some(file) = &events_file {
+        file.spell_start(&context.spell);
     }
     let registry = Arc::new(llmspell_host::registry(context));
     let options = RunOptions { limits, workspace: Some(workspace), ..RunOptions::default() };
     let outcome = llmspell_runtime::run(spell, registry, options);
     llm.finish(args.quiet);
+    if let Some(file) = &events_file {
+        file.spell_end(outcome.as_ref().err());
+    }
     match outcome {
         Ok(_) => Ok(ExitCode::SUCCESS),
         Err(error) => {

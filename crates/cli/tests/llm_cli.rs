@@ -207,12 +207,27 @@ fn events_are_written_as_json_lines() {
     let text = std::fs::read_to_string(dir.path().join("events.jsonl")).unwrap();
     let events: Vec<serde_json::Value> =
         text.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
-    assert_eq!(events.len(), 2, "{text}");
-    assert_eq!(events[0]["name"], "custom.thing");
-    assert_eq!(events[0]["data"], serde_json::json!({"a": 1, "f": "<function>"}));
-    assert!(events[0]["time"].as_f64().unwrap() > 1.0e9);
-    assert_eq!(events[1]["name"], "other");
-    assert!(events[1].get("data").is_none());
+    assert_eq!(events.len(), 4, "{text}");
+    assert_eq!(events[0]["name"], "spell.start");
+    assert_eq!(events[0]["data"], serde_json::json!({"name": "emit", "path": "emit.lua", "engine": "lua"}));
+    assert_eq!(events[1]["name"], "custom.thing");
+    assert_eq!(events[1]["data"], serde_json::json!({"a": 1, "f": "<function>"}));
+    assert!(events[1]["time"].as_f64().unwrap() > 1.0e9);
+    assert_eq!(events[2]["name"], "other");
+    assert!(events[2].get("data").is_none());
+    assert_eq!(events[3]["name"], "spell.end");
+    assert_eq!(events[3]["data"], serde_json::json!({"ok": true}));
+
+    // A failed spell ends with its error.
+    std::fs::write(dir.path().join("fail.lua"), "events.emit(\"before\")\nerror(\"boom\")\n").unwrap();
+    let ran = llmspell(dir.path(), &["run", "--events", "events.jsonl", "fail.lua"], &[]);
+    assert_eq!(ran.code, 1);
+    let text = std::fs::read_to_string(dir.path().join("events.jsonl")).unwrap();
+    let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(last["name"], "spell.end");
+    assert_eq!(last["data"]["ok"], false);
+    assert_eq!(last["data"]["error"]["line"], 2, "{last}");
+    assert!(last["data"]["error"]["message"].as_str().unwrap().contains("boom"), "{last}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -375,7 +390,7 @@ async fn events_of_llm_calls_are_written_and_keys_never_show() {
         .lines()
         .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap()["name"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(names, ["llm.request", "llm.response"], "{events}");
+    assert_eq!(names, ["spell.start", "llm.request", "llm.response", "spell.end"], "{events}");
     let recording = std::fs::read_to_string(dir.path().join("rec.json")).unwrap();
     for (what, text) in [("stdout", &ran.stdout), ("stderr", &ran.stderr), ("events", &events), ("recording", &recording)] {
         assert!(!text.contains(KEY), "the key shows in {what}:\n{text}");
