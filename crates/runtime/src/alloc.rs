@@ -18,8 +18,9 @@
 //!
 //! Limits: memory freed on another thread than the one that allocated it (a value handed to
 //! the host and dropped on an I/O worker, or the other way round) moves both threads'
-//! balances, so a spell's balance drifts by what crosses threads; memory the host allocates on
-//! its own threads for the spell is not the spell's.
+//! balances, so a spell's balance drifts by what crosses threads unless the engine corrects
+//! for it (the Rhai engine does at host-call boundaries); memory the host allocates on its
+//! own threads for the spell is not the spell's.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;

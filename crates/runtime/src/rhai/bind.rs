@@ -29,13 +29,14 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use llmspell_bridge::{Function, HostError, ModuleKind, Registry, Value};
+use llmspell_bridge::{Function, HostError, Invocation, ModuleKind, Registry, Value};
 use rhai::{
     Array, Blob, Dynamic, Engine, EvalAltResult, FnNamespace, FnPtr, FuncRegistration, ImmutableString,
     Module, NativeCallContext, Position, RhaiFunc, Shared, Token,
 };
 
 use super::convert::{HostRef, arguments, to_dynamic, to_value};
+use super::memory;
 use super::session::{Session, terminated, with_session};
 
 /// The most arguments a host function takes from Rhai (Rhai matches `Dynamic` parameters
@@ -377,8 +378,9 @@ fn call_method(
                 )
             }
         };
+        let mark = memory::mark();
         let values = arguments(&args[1..]).map_err(|error| session.raise(error))?;
-        invoke(session, context, function, &qualified, this, values)
+        invoke(session, context, function, &qualified, this, values, mark)
     })
     .unwrap_or_else(no_session)
 }
@@ -416,13 +418,14 @@ fn call_global(
         let Some(function) = find_global(&session.env.registry, name) else {
             return Err(missing(name.to_owned()));
         };
+        let mark = memory::mark();
         let values = if name == "print" {
             // `print` shows anything, even what cannot cross the bridge (a module object).
             args.iter().map(|arg| to_value(arg).unwrap_or_else(|_| Value::Str(describe(arg)))).collect()
         } else {
             arguments(args).map_err(|error| session.raise(error))?
         };
-        invoke(session, context, function, name, None, values)
+        invoke(session, context, function, name, None, values, mark)
     })
     .unwrap_or_else(no_session)
 }
@@ -449,8 +452,9 @@ fn call_static(
         else {
             return Err(missing(format!("{module_name}::{function_name}")));
         };
+        let mark = memory::mark();
         let values = arguments(args).map_err(|error| session.raise(error))?;
-        invoke(session, context, function, &module.qualified(function.name), None, values)
+        invoke(session, context, function, &module.qualified(function.name), None, values, mark)
     })
     .unwrap_or_else(no_session)
 }
@@ -497,7 +501,8 @@ fn bound_method(handle: HostRef, name: &'static str) -> FnPtr {
     pointer.unwrap_or_else(|_| FnPtr::new("host_function").expect("a valid function name"))
 }
 
-/// Calls a host function with the call's context recorded for callbacks.
+/// Calls a host function with the call's context recorded for callbacks. `mark` is the
+/// thread balance before the arguments were converted (see [`call_blocking`]).
 fn invoke(
     session: &Session<'_>,
     context: Option<NativeCallContext<'_>>,
@@ -505,13 +510,14 @@ fn invoke(
     qualified: &str,
     this: Option<Value>,
     values: Vec<Value>,
+    mark: isize,
 ) -> RawResult {
     let result = match &context {
         Some(context) => {
             let _context = session.push_context(context);
-            session.env.call_blocking(function, qualified, this, values)
+            call_blocking(session, function, qualified, this, values, mark)
         }
-        None => session.env.call_blocking(function, qualified, this, values),
+        None => call_blocking(session, function, qualified, this, values, mark),
     };
     if let Some(fatal) = session.fatal() {
         return Err(terminated(fatal));
@@ -519,6 +525,36 @@ fn invoke(
     match result {
         Ok(value) => Ok(to_dynamic(value)),
         Err(error) => Err(session.raise(error)),
+    }
+}
+
+/// [`SpellEnv::call_blocking`](crate::SpellEnv::call_blocking), keeping the memory an
+/// I/O-bound call moves between threads out of the spell's count: its arguments and future
+/// (allocated here since `mark`, freed on an I/O worker) and its result (allocated there; the
+/// spell gets a copy made here, and the original's free here is not the spell's either).
+fn call_blocking(
+    session: &Session<'_>,
+    function: &Function,
+    qualified: &str,
+    this: Option<Value>,
+    values: Vec<Value>,
+    mark: isize,
+) -> Result<Value, HostError> {
+    let env = session.env;
+    match function.invoke(qualified, this, values) {
+        Invocation::Ready(result) => result,
+        Invocation::Pending(future) => {
+            let Some(meter) = session.memory.as_ref().filter(|meter| meter.counts()) else {
+                return env.mailbox.wait_for(future, env.deadline, &env.cancel)?;
+            };
+            meter.exclude_since(mark);
+            let result = env.mailbox.wait_for(future, env.deadline, &env.cancel)?;
+            let copy = result.clone();
+            let freed = memory::mark();
+            drop(result);
+            meter.exclude_since(freed);
+            copy
+        }
     }
 }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use llmspell_bridge::{Callable, HostError, Object, ScriptFunction, Value, codes};
 use rhai::{Dynamic, EvalAltResult, FnPtr, ImmutableString, NativeCallContext};
 
+use super::memory::{self, MemoryMeter};
 use super::session::{Session, with_session};
 use crate::spell_thread::MailboxSender;
 
@@ -177,12 +178,34 @@ struct ScriptCallable {
 impl ScriptFunction for ScriptCallable {
     fn call(&self, args: Vec<Value>) -> Result<Value, HostError> {
         let function = self.function.clone();
-        self.sender.run_on_spell_thread(move || call_script_function(&function, args))
+        if self.sender.is_spell_thread() {
+            return call_script_function(&function, args);
+        }
+        self.sender.run_on_spell_thread(move || call_from_another_thread(&function, args))
     }
 
     fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
+}
+
+/// A call posted from another thread: its arguments were allocated there and its result
+/// will be freed there, so neither counts as the spell's memory (the spell gets copies of
+/// the arguments, made here).
+fn call_from_another_thread(function: &FnPtr, args: Vec<Value>) -> Result<Value, HostError> {
+    let meter = with_session(|session| session.memory.clone().filter(MemoryMeter::counts)).flatten();
+    let Some(meter) = meter else {
+        return call_script_function(function, args);
+    };
+    let copies = args.clone();
+    let freed = memory::mark();
+    drop(args);
+    meter.exclude_since(freed);
+    let result = call_script_function(function, copies);
+    let made = memory::mark();
+    let sent = result.clone();
+    meter.exclude_since(made);
+    sent
 }
 
 /// Calls a script function on the spell thread, inside the innermost host call in progress.

@@ -13,11 +13,16 @@
 //!   check the size they are about to add against what is left of the limit, in O(1) (O(item)
 //!   for an array's padding item), so a single `blob(1e12)` cannot take the process down.
 //!
+//! An I/O-bound host call moves memory between threads: its arguments and future are freed on
+//! an I/O worker, its result was allocated there. The engine leaves both out of the spell's
+//! balance ([`MemoryMeter::exclude_since`]), so long-running spells do not drift.
+//!
 //! Without the counting allocator (a library user with an allocator of its own), only the
 //! second check applies, against the whole limit: a single value over the limit still ends
 //! the spell, many small ones are not counted.
 
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicIsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use rhai::{Array, Blob, Dynamic, EvalAltResult, FuncRegistration, INT, ImmutableString, Module, Shared};
 
@@ -25,18 +30,24 @@ use super::session;
 use crate::alloc;
 
 /// A spell's memory limit and, when the counting allocator is installed, the thread balance
-/// when the spell started.
-#[derive(Clone, Copy, Debug)]
+/// the spell's use is measured from.
+///
+/// The baseline starts as the balance when the spell started and moves by what the spell
+/// thread allocates for other threads to free (the arguments of an I/O-bound host call and
+/// its future, dropped on an I/O worker) or frees for them (the result of such a call): see
+/// [`MemoryMeter::exclude_since`]. Clones share the baseline.
+#[derive(Clone, Debug)]
 pub(crate) struct MemoryMeter {
     limit: usize,
-    baseline: Option<isize>,
+    baseline: Option<Arc<AtomicIsize>>,
 }
 
 impl MemoryMeter {
     /// Starts measuring on the spell thread; `None` when the spell has no memory limit.
     pub fn start(limit: Option<usize>) -> Option<MemoryMeter> {
         let limit = limit?;
-        Some(MemoryMeter { limit, baseline: alloc::is_installed().then(alloc::thread_balance) })
+        let baseline = alloc::is_installed().then(|| Arc::new(AtomicIsize::new(alloc::thread_balance())));
+        Some(MemoryMeter { limit, baseline })
     }
 
     /// Whether the spell's allocations are counted (the counting allocator is installed).
@@ -47,8 +58,10 @@ impl MemoryMeter {
     /// Bytes the spell holds now, as far as it is counted.
     #[inline]
     pub fn used(&self) -> usize {
-        match self.baseline {
-            Some(baseline) => usize::try_from(alloc::thread_balance().wrapping_sub(baseline)).unwrap_or(0),
+        match &self.baseline {
+            Some(baseline) => {
+                usize::try_from(alloc::thread_balance().wrapping_sub(baseline.load(Ordering::Relaxed))).unwrap_or(0)
+            }
             None => 0,
         }
     }
@@ -63,13 +76,27 @@ impl MemoryMeter {
     pub fn admits(&self, extra: usize) -> bool {
         self.used().saturating_add(extra) <= self.limit
     }
+
+    /// Leaves out of the spell's use how the thread balance moved since `mark` (from [`mark`]):
+    /// bytes allocated here that another thread will free, or freed here that another thread
+    /// allocated.
+    pub fn exclude_since(&self, mark: isize) {
+        if let Some(baseline) = &self.baseline {
+            baseline.fetch_add(alloc::thread_balance().wrapping_sub(mark), Ordering::Relaxed);
+        }
+    }
+}
+
+/// The thread balance now, for [`MemoryMeter::exclude_since`].
+pub(crate) fn mark() -> isize {
+    alloc::thread_balance()
 }
 
 /// Ends the spell with `memory_limit` unless `extra` more bytes fit in the current spell's
 /// limit.
 fn reserve(extra: usize) -> Result<(), Box<EvalAltResult>> {
     let refused = session::with_session(|session| {
-        session.memory.filter(|meter| !meter.admits(extra)).map(|_| session.env.memory_error())
+        session.memory.as_ref().filter(|meter| !meter.admits(extra)).map(|_| session.env.memory_error())
     })
     .flatten();
     match refused {

@@ -50,7 +50,7 @@ pub(crate) fn run(env: &SpellEnv) -> Result<Value, SpellError> {
 
     let mut engine = new_engine();
     bind::bind_registry(&mut engine, &session);
-    apply_limits(&mut engine, env, session.memory);
+    apply_limits(&mut engine, env, session.memory.clone());
     engine.set_module_resolver(resolver::WorkspaceResolver::new(env));
     if let Some(hook) = &env.debug {
         debugger::install(&mut engine, hook.clone(), file.clone());
@@ -143,7 +143,7 @@ fn apply_limits(engine: &mut Engine, env: &SpellEnv, memory: Option<memory::Memo
             return Some(session::terminate(instructions.clone()));
         }
         // At every operation: one doubling of a string or array is a single operation.
-        if memory.is_some_and(|meter| meter.over()) {
+        if memory.as_ref().is_some_and(memory::MemoryMeter::over) {
             return Some(session::terminate(memory_error.clone()));
         }
         if !count.is_multiple_of(CHECK_EVERY) {
