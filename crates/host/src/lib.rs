@@ -52,9 +52,11 @@ pub fn registry(context: HostContext) -> Registry {
         .add_module(modules::llm::module(&context, &toolbox))
         .add_module(modules::agent::module(&context, &toolbox))
         .add_module(modules::tools::module(&toolbox))
+        .add_module(modules::workflow::module(&context))
         .add_type(modules::state::object_type())
         .add_type(modules::agent::object_type())
-        .add_type(modules::tools::object_type());
+        .add_type(modules::tools::object_type())
+        .add_type(modules::workflow::object_type());
     registry
 }
 
@@ -93,7 +95,8 @@ mod tests {
         assert_eq!(
             names,
             [
-                "agent", "events", "fs", "http", "json", "llm", "log", "params", "print", "spell", "state", "tools"
+                "agent", "events", "fs", "http", "json", "llm", "log", "params", "print", "spell", "state", "tools",
+                "workflow"
             ]
         );
         assert!(matches!(
@@ -156,6 +159,10 @@ mod tests {
             "tools.get(name: str) -> Tool",
             "tools.call(name: str, args?: map) -> any",
             "tools.define(spec: map) -> Tool",
+            "workflow.sequential(config: map) -> Workflow",
+            "workflow.parallel(config: map) -> Workflow",
+            "workflow.conditional(config: map) -> Workflow",
+            "workflow.loop(config: map) -> Workflow",
             "State.get(key: str) -> any",
             "State.keys() -> list<str>",
             "State.to_map() -> map",
@@ -166,6 +173,7 @@ mod tests {
             "Agent.history() -> list<map>",
             "Agent.reset() -> nil",
             "Tool.call(args?: map) -> any",
+            "Workflow.run(input: str | map | State) -> State",
         ];
         assert_eq!(signatures, expected);
     }

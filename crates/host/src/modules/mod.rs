@@ -12,6 +12,7 @@ pub(crate) mod print;
 pub(crate) mod spell;
 pub(crate) mod state;
 pub(crate) mod tools;
+pub(crate) mod workflow;
 
 use llmspell_bridge::HostError;
 
