@@ -8,9 +8,15 @@
 //!
 //! A program opts in by installing it:
 //!
-//! ```ignore
+//! ```
 //! #[global_allocator]
 //! static ALLOCATOR: llmspell_runtime::alloc::SpellAllocator = llmspell_runtime::alloc::SpellAllocator;
+//!
+//! fn main() {
+//!     let held = vec![0u8; 4096];
+//!     assert!(llmspell_runtime::alloc::is_installed());
+//!     assert!(llmspell_runtime::alloc::thread_balance() >= held.len() as isize);
+//! }
 //! ```
 //!
 //! Without it (a library user with an allocator of its own), [`is_installed`] is false and the
