@@ -1,5 +1,6 @@
 //! llmspell-host: the host modules spells call — `print`, `log`, `json`, `params`, `spell`,
-//! `fs`, `state`, `events` — with the file sandbox policy and the persistent state store.
+//! `fs`, `state`, `events`, `llm`, `agent`, `tools`, `workflow`, `http` — with the file sandbox
+//! and network policies, the persistent state store and the step runners.
 //!
 //! [`registry`] turns one spell's [`HostContext`] into the [`Registry`] an engine binds;
 //! [`manifest_registry`] gives the same declarations without a spell, for `llmspell api`.
