@@ -21,6 +21,7 @@ mod config;
 mod error;
 mod framing;
 mod gemini;
+mod http_provider;
 mod ollama;
 mod openai;
 mod provider;

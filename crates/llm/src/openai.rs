@@ -13,19 +13,15 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
-use futures::{FutureExt, StreamExt};
 use serde_json::{Value as JsonValue, json};
 
-use crate::assemble::{
-    ResponseAssembler, finish_response, parse_tool_arguments, synthetic_tool_call_id,
-};
+use crate::assemble::{ResponseAssembler, parse_tool_arguments, synthetic_tool_call_id};
 use crate::config::ProviderConfig;
 use crate::error::{ErrorCode, LlmError, LlmResult};
 use crate::framing::{Frame, Framing};
+use crate::http_provider::{self, WireFormat};
 use crate::provider::{EventStream, Provider, ProviderKind};
-use crate::transport::{
-    StreamDecoder, Transport, WireRequest, check_request, decode_stream, failed_stream, join_url,
-};
+use crate::transport::{StreamDecoder, Transport, WireRequest, join_url};
 use crate::types::{FinishReason, Request, Response, Role, StreamEvent, ToolCall, Usage};
 
 /// A client of the Chat Completions API.
@@ -74,54 +70,23 @@ impl Provider for OpenAiProvider {
     }
 
     fn chat(&self, request: Request) -> BoxFuture<'static, LlmResult<Response>> {
-        let inner = self.inner.clone();
-        async move {
-            let timeout = check_request(&inner.transport, &request)?;
-            let wire = inner.wire_request(&request, false);
-            let body = inner.transport.post_json(&wire, timeout).await?;
-            let response = parse_completion(&inner.transport.provider, &request.model, &body)?;
-            finish_response(response, request.schema.as_ref())
-        }
-        .boxed()
+        http_provider::chat(self.inner.clone(), request)
     }
 
     fn stream(&self, request: Request) -> EventStream {
-        let inner = self.inner.clone();
-        futures::stream::once(async move {
-            let timeout = match check_request(&inner.transport, &request) {
-                Ok(timeout) => timeout,
-                Err(error) => return failed_stream(error),
-            };
-            let wire = inner.wire_request(&request, true);
-            match inner.transport.post_for_stream(&wire, timeout).await {
-                Ok(response) => {
-                    let assembler = ResponseAssembler::new(
-                        &inner.transport.provider,
-                        &request.model,
-                        request.schema.clone(),
-                    );
-                    let decoder = ChunkDecoder {
-                        provider: inner.transport.provider.clone(),
-                        ..ChunkDecoder::default()
-                    };
-                    decode_stream(
-                        response,
-                        Framing::ServerSentEvents,
-                        decoder,
-                        assembler,
-                        inner.transport.clone(),
-                        timeout,
-                    )
-                }
-                Err(error) => failed_stream(error),
-            }
-        })
-        .flatten()
-        .boxed()
+        http_provider::stream(self.inner.clone(), request)
     }
 }
 
-impl Inner {
+impl WireFormat for Inner {
+    type Decoder = ChunkDecoder;
+
+    const FRAMING: Framing = Framing::ServerSentEvents;
+
+    fn transport(&self) -> &Arc<Transport> {
+        &self.transport
+    }
+
     fn wire_request(&self, request: &Request, stream: bool) -> WireRequest {
         let mut headers = Vec::new();
         if let Some(key) = &self.api_key {
@@ -131,6 +96,21 @@ impl Inner {
             url: self.endpoint.clone(),
             headers,
             body: request_body(request, self.kind, stream),
+        }
+    }
+
+    fn parse_response(
+        provider: &str,
+        requested_model: &str,
+        body: &JsonValue,
+    ) -> LlmResult<Response> {
+        parse_completion(provider, requested_model, body)
+    }
+
+    fn new_decoder(provider: &str) -> ChunkDecoder {
+        ChunkDecoder {
+            provider: provider.to_owned(),
+            ..ChunkDecoder::default()
         }
     }
 }
