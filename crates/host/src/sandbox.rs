@@ -17,6 +17,10 @@ use std::path::{Component, Path, PathBuf};
 
 use llmspell_bridge::HostError;
 
+/// The workspace folder that holds llmspell's own files (the state database): never
+/// reachable through the sandbox, so a spell cannot corrupt or read it behind the state module.
+pub const PRIVATE_FOLDER: &str = ".llmspell";
+
 /// How many symbolic links one resolution may follow before giving up (as Linux does).
 const MAX_SYMLINKS: usize = 40;
 
@@ -120,6 +124,11 @@ impl Sandbox {
         // A link into the workspace may still have left `current` short of the root when a
         // relative target climbed: every `..` was checked against the root, so this holds.
         debug_assert!(current.starts_with(&root));
+        if current.starts_with(root.join(PRIVATE_FOLDER)) {
+            return Err(HostError::sandbox_denied(format!(
+                "'{path}' is inside {PRIVATE_FOLDER}/, where llmspell keeps its own state (use the state module)"
+            )));
+        }
         Ok(current)
     }
 
@@ -425,5 +434,19 @@ mod tests {
         );
         let missing = Sandbox::new(f.base.join("no_such_workspace"));
         assert_eq!(missing.resolve("file").unwrap_err().code, "io");
+    }
+
+    #[test]
+    fn the_private_state_folder_is_out_of_reach() {
+        let workspace = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(workspace.path().join(".llmspell")).unwrap();
+        std::fs::write(workspace.path().join(".llmspell/state.db"), "db").unwrap();
+        std::os::unix::fs::symlink(".llmspell", workspace.path().join("innocent")).unwrap();
+        let sandbox = Sandbox::new(workspace.path());
+        for path in [".llmspell/state.db", ".llmspell", "./.llmspell/x", "innocent/state.db", "a/../.llmspell/state.db"] {
+            let error = sandbox.resolve(path).unwrap_err();
+            assert_eq!(error.code, "sandbox_denied", "{path}: {error}");
+        }
+        assert!(sandbox.resolve(".llmspellish/notes.txt").is_ok());
     }
 }
