@@ -1,0 +1,1012 @@
+//! What a spell defines and calls, read from its tree: symbols and scopes, host-object types,
+//! host call sites with literal arguments, and literal workflow structure.
+//!
+//! One walker serves every language; the per-language parts are the node kinds it matches.
+//! The host API comes in as plain data ([`HostApi`]) so that this crate never sees the bridge.
+
+use std::collections::BTreeMap;
+
+use tree_sitter::Node;
+
+use crate::{Language, SyntaxTree, TextRange};
+
+/// The host API as plain data, built by the caller from the manifest.
+#[derive(Clone, Debug, Default)]
+pub struct HostApi {
+    /// Module name (and each alias) → its functions.
+    pub modules: BTreeMap<String, HostModule>,
+    /// Object type name (`Agent`, `Workflow`, …) → its methods.
+    pub types: BTreeMap<String, HostType>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct HostModule {
+    pub functions: BTreeMap<String, HostFunction>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct HostFunction {
+    /// The return type's name as the manifest writes it (`Agent`, `str`, `list<str>`).
+    pub returns: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct HostType {
+    pub methods: BTreeMap<String, HostFunction>,
+}
+
+impl HostApi {
+    /// The object type a return type names, when it is one of `types`.
+    fn object_type(&self, returns: Option<&String>) -> Option<String> {
+        let returns = returns?;
+        self.types.contains_key(returns).then(|| returns.clone())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ScopeId(pub usize);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SymbolId(pub usize);
+
+/// A region where names are visible: the file, a function, a block, a loop.
+#[derive(Clone, Debug)]
+pub struct Scope {
+    pub range: TextRange,
+    pub parent: Option<ScopeId>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SymbolKind {
+    /// A named function (`function f()`, `local function f()`, `function f() {}`).
+    Function,
+    /// A local variable (`local`, `let`, `const`, `var`, loop variables, `catch` bindings).
+    Local,
+    Parameter,
+    /// A Lua global assigned in the spell (`x = 1` with no `local x` in sight).
+    Global,
+}
+
+/// A name defined in the spell, with every reference to it.
+#[derive(Clone, Debug)]
+pub struct Symbol {
+    pub name: String,
+    pub kind: SymbolKind,
+    pub scope: ScopeId,
+    /// The defining name's range.
+    pub definition: TextRange,
+    /// Every use of the name after its definition (assignments included), in source order.
+    pub references: Vec<TextRange>,
+    /// The host object type it holds (`Agent`, `Workflow`, …), when known.
+    pub host_type: Option<String>,
+}
+
+/// A literal value in the source, with its range.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Value {
+    pub range: TextRange,
+    pub literal: Literal,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Literal {
+    Nil,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    /// A table / object / object map with string keys: `(key, key range, value)`.
+    Map(Vec<(String, TextRange, Value)>),
+    /// A list / array.
+    List(Vec<Value>),
+    /// A function or closure.
+    Function,
+    /// A plain variable reference.
+    Variable(String),
+    /// A host call (its details are in [`Analysis::host_calls`]).
+    Call(String),
+    /// Anything else.
+    Expression,
+}
+
+/// An argument of a host call.
+#[derive(Clone, Debug)]
+pub struct Argument {
+    pub value: Value,
+}
+
+/// A call of a host function (`agent.create`) or of a host object's method (`Agent.run`).
+#[derive(Clone, Debug)]
+pub struct HostCall {
+    /// `module.function` or `Type.method`.
+    pub callee: String,
+    /// The whole call.
+    pub range: TextRange,
+    /// The function (or method) name.
+    pub name_range: TextRange,
+    /// The argument list, parentheses included.
+    pub arguments_range: TextRange,
+    pub arguments: Vec<Argument>,
+}
+
+/// A workflow built with a literal configuration.
+#[derive(Clone, Debug)]
+pub struct Workflow {
+    /// `workflow.sequential`, `workflow.parallel`, …
+    pub callee: String,
+    pub range: TextRange,
+    /// The literal `name` and its range.
+    pub name: Option<(String, TextRange)>,
+    pub steps: Vec<WorkflowStep>,
+}
+
+/// A step whose name is known: a literal `name`, or an agent/workflow variable made with one.
+#[derive(Clone, Debug)]
+pub struct WorkflowStep {
+    pub name: String,
+    /// The range of the step entry in the steps list.
+    pub range: TextRange,
+}
+
+/// Everything [`analyze`] found in a spell.
+#[derive(Clone, Debug, Default)]
+pub struct Analysis {
+    pub scopes: Vec<Scope>,
+    pub symbols: Vec<Symbol>,
+    pub host_calls: Vec<HostCall>,
+    pub workflows: Vec<Workflow>,
+}
+
+impl Analysis {
+    /// The symbol defined or referenced at `offset`.
+    pub fn symbol_at(&self, offset: usize) -> Option<SymbolId> {
+        self.symbols
+            .iter()
+            .position(|symbol| {
+                symbol.definition.contains(offset)
+                    || symbol.references.iter().any(|range| range.contains(offset))
+            })
+            .map(SymbolId)
+    }
+
+    pub fn symbol(&self, id: SymbolId) -> &Symbol {
+        &self.symbols[id.0]
+    }
+
+    /// The innermost scope containing `offset`.
+    pub fn scope_at(&self, offset: usize) -> Option<ScopeId> {
+        self.scopes
+            .iter()
+            .enumerate()
+            .filter(|(_, scope)| scope.range.contains(offset))
+            .min_by_key(|(_, scope)| scope.range.end - scope.range.start)
+            .map(|(index, _)| ScopeId(index))
+    }
+
+    /// The symbols visible at `offset`, innermost first (a name appears once).
+    pub fn visible_at(&self, offset: usize) -> Vec<SymbolId> {
+        let mut visible: Vec<SymbolId> = Vec::new();
+        let mut scope = self.scope_at(offset);
+        while let Some(id) = scope {
+            let mut here: Vec<SymbolId> = (0..self.symbols.len())
+                .map(SymbolId)
+                .filter(|symbol| {
+                    let symbol = &self.symbols[symbol.0];
+                    symbol.scope == id
+                        && (symbol.definition.start <= offset
+                            || symbol.kind == SymbolKind::Function)
+                })
+                .collect();
+            here.reverse();
+            for symbol in here {
+                let name = &self.symbols[symbol.0].name;
+                if !visible
+                    .iter()
+                    .any(|seen| &self.symbols[seen.0].name == name)
+                {
+                    visible.push(symbol);
+                }
+            }
+            scope = self.scopes[id.0].parent;
+        }
+        visible
+    }
+
+    /// The host type of the variable named `name` visible at `offset`.
+    pub fn host_type_at(&self, offset: usize, name: &str) -> Option<&str> {
+        self.visible_at(offset)
+            .into_iter()
+            .find(|id| self.symbols[id.0].name == name)
+            .and_then(|id| self.symbols[id.0].host_type.as_deref())
+    }
+}
+
+/// Reads symbols, scopes, host types, host calls and workflows from a parsed spell.
+pub fn analyze(syntax_tree: &SyntaxTree, api: &HostApi) -> Analysis {
+    let Some(root) = syntax_tree.root() else {
+        return Analysis::default();
+    };
+    let mut walker = Walker {
+        language: syntax_tree.language(),
+        text: syntax_tree.text(),
+        api,
+        analysis: Analysis::default(),
+        stack: Vec::new(),
+        names: Vec::new(),
+        literal_names: BTreeMap::new(),
+    };
+    walker.push_scope(root);
+    walker.visit(root);
+    for symbol in &mut walker.analysis.symbols {
+        symbol.references.sort();
+    }
+    walker.analysis
+}
+
+struct Walker<'a> {
+    language: Language,
+    text: &'a str,
+    api: &'a HostApi,
+    analysis: Analysis,
+    /// The open scopes, innermost last.
+    stack: Vec<ScopeId>,
+    /// Per open scope: name → symbol.
+    names: Vec<BTreeMap<String, SymbolId>>,
+    /// Symbols holding a host object made with a literal `name` (for workflow step names).
+    literal_names: BTreeMap<SymbolId, String>,
+}
+
+impl<'a> Walker<'a> {
+    fn text_of(&self, node: Node<'_>) -> &'a str {
+        self.text
+            .get(node.start_byte()..node.end_byte())
+            .unwrap_or("")
+    }
+
+    fn push_scope(&mut self, node: Node<'_>) {
+        let id = ScopeId(self.analysis.scopes.len());
+        self.analysis.scopes.push(Scope {
+            range: TextRange::of(node),
+            parent: self.stack.last().copied(),
+        });
+        self.stack.push(id);
+        self.names.push(BTreeMap::new());
+    }
+
+    fn pop_scope(&mut self) {
+        self.stack.pop();
+        self.names.pop();
+    }
+
+    fn define(&mut self, node: Node<'_>, kind: SymbolKind) -> SymbolId {
+        self.define_in(node, kind, self.names.len() - 1)
+    }
+
+    fn define_in(&mut self, node: Node<'_>, kind: SymbolKind, level: usize) -> SymbolId {
+        let id = SymbolId(self.analysis.symbols.len());
+        let name = self.text_of(node).to_owned();
+        self.analysis.symbols.push(Symbol {
+            name: name.clone(),
+            kind,
+            scope: self.stack[level],
+            definition: TextRange::of(node),
+            references: Vec::new(),
+            host_type: None,
+        });
+        self.names[level].insert(name, id);
+        id
+    }
+
+    fn resolve(&self, name: &str) -> Option<SymbolId> {
+        self.names
+            .iter()
+            .rev()
+            .find_map(|names| names.get(name).copied())
+    }
+
+    fn reference(&mut self, node: Node<'_>) -> Option<SymbolId> {
+        let id = self.resolve(self.text_of(node))?;
+        self.analysis.symbols[id.0]
+            .references
+            .push(TextRange::of(node));
+        Some(id)
+    }
+
+    fn visit_children(&mut self, node: Node<'_>) {
+        let mut cursor = node.walk();
+        let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
+        for child in children {
+            self.visit(child);
+        }
+    }
+
+    fn visit(&mut self, node: Node<'_>) {
+        match self.language {
+            Language::Lua => self.visit_lua(node),
+            Language::JavaScript => self.visit_javascript(node),
+            // FIXME: Rhai node kinds, once `tree-sitter-rhai` is in the workspace.
+            Language::Rhai => self.visit_children(node),
+        }
+    }
+
+    // ----- Lua -----
+
+    fn visit_lua(&mut self, node: Node<'_>) {
+        match node.kind() {
+            "variable_declaration" => {
+                // `local a, b = x, y`: the values see the outer names, then the names are defined.
+                let (names, values) = match node.named_child(0) {
+                    Some(assignment) if assignment.kind() == "assignment_statement" => (
+                        assignment.named_child(0),
+                        assignment.child_by_field_name("operator").and_then(|_| {
+                            let count = assignment.named_child_count();
+                            assignment.named_child(count.saturating_sub(1) as u32)
+                        }),
+                    ),
+                    other => (other, None),
+                };
+                let value_nodes = values.map(named_children).unwrap_or_default();
+                if let Some(values) = values {
+                    self.visit(values);
+                }
+                if let Some(names) = names {
+                    let name_nodes: Vec<Node<'_>> = named_children(names)
+                        .into_iter()
+                        .filter(|child| child.kind() == "identifier")
+                        .collect();
+                    for (index, name) in name_nodes.into_iter().enumerate() {
+                        let id = self.define(name, SymbolKind::Local);
+                        if let Some(value) = value_nodes.get(index) {
+                            self.assign_type(id, *value);
+                        }
+                    }
+                }
+            }
+            "assignment_statement" => {
+                let targets = node.named_child(0);
+                let values = node.named_child(node.named_child_count().saturating_sub(1) as u32);
+                let value_nodes = values.map(named_children).unwrap_or_default();
+                if let Some(values) = values {
+                    self.visit(values);
+                }
+                if let Some(targets) = targets {
+                    for (index, target) in named_children(targets).into_iter().enumerate() {
+                        if target.kind() == "identifier" {
+                            let id = match self.reference(target) {
+                                Some(id) => id,
+                                None => self.define_in(target, SymbolKind::Global, 0),
+                            };
+                            if let Some(value) = value_nodes.get(index) {
+                                self.assign_type(id, *value);
+                            }
+                        } else {
+                            self.visit(target);
+                        }
+                    }
+                }
+            }
+            "function_declaration" => {
+                let is_local = node.child(0).is_some_and(|first| first.kind() == "local");
+                if let Some(name) = node.child_by_field_name("name") {
+                    if name.kind() == "identifier" {
+                        if is_local {
+                            self.define(name, SymbolKind::Function);
+                        } else if self.reference(name).is_none() {
+                            self.define_in(name, SymbolKind::Function, 0);
+                        }
+                    } else {
+                        self.visit(name);
+                    }
+                }
+                self.lua_function(node);
+            }
+            "function_definition" => self.lua_function(node),
+            "for_statement" => {
+                self.push_scope(node);
+                if let Some(clause) = node.child_by_field_name("clause") {
+                    let mut names = Vec::new();
+                    for child in named_children(clause) {
+                        match child.kind() {
+                            "variable_list" => names.extend(
+                                named_children(child)
+                                    .into_iter()
+                                    .filter(|name| name.kind() == "identifier"),
+                            ),
+                            "identifier" if clause.kind() == "for_numeric_clause" => {
+                                names.push(child)
+                            }
+                            _ => self.visit(child),
+                        }
+                    }
+                    for name in names {
+                        self.define(name, SymbolKind::Local);
+                    }
+                }
+                if let Some(body) = node.child_by_field_name("body") {
+                    self.visit(body);
+                }
+                self.pop_scope();
+            }
+            "block" => {
+                self.push_scope(node);
+                // A block ends at its last statement; its names stay visible up to the token
+                // that closes it (`end`, `else`, `until`), where the cursor often is.
+                let end = node
+                    .next_sibling()
+                    .map(|next| next.start_byte())
+                    .or_else(|| node.parent().map(|parent| parent.end_byte()))
+                    .unwrap_or(node.end_byte());
+                if let Some(scope) = self.stack.last() {
+                    let range = &mut self.analysis.scopes[scope.0].range;
+                    range.end = range.end.max(end);
+                }
+                self.visit_children(node);
+                self.pop_scope();
+            }
+            "function_call" => {
+                self.visit_children(node);
+                self.host_call(node);
+            }
+            "dot_index_expression" => {
+                if let Some(table) = node.child_by_field_name("table") {
+                    self.visit(table);
+                }
+            }
+            "method_index_expression" => {
+                if let Some(table) = node.child_by_field_name("table") {
+                    self.visit(table);
+                }
+            }
+            "field" => {
+                if let Some(name) = node.child_by_field_name("name")
+                    && name.kind() != "identifier"
+                {
+                    self.visit(name);
+                }
+                if let Some(value) = node.child_by_field_name("value") {
+                    self.visit(value);
+                }
+            }
+            "identifier" => {
+                self.reference(node);
+            }
+            _ => self.visit_children(node),
+        }
+    }
+
+    fn lua_function(&mut self, node: Node<'_>) {
+        self.push_scope(node);
+        if let Some(parameters) = node.child_by_field_name("parameters") {
+            for parameter in named_children(parameters) {
+                if parameter.kind() == "identifier" {
+                    self.define(parameter, SymbolKind::Parameter);
+                }
+            }
+        }
+        if let Some(body) = node.child_by_field_name("body") {
+            self.visit(body);
+        }
+        self.pop_scope();
+    }
+
+    // ----- JavaScript -----
+
+    fn visit_javascript(&mut self, node: Node<'_>) {
+        match node.kind() {
+            "variable_declarator" => {
+                let name = node.child_by_field_name("name");
+                let value = node.child_by_field_name("value");
+                if let Some(name) = name {
+                    let ids = self.define_pattern(name, SymbolKind::Local);
+                    if let (Some(value), [id]) = (value, ids.as_slice()) {
+                        self.assign_type(*id, value);
+                    }
+                }
+                if let Some(value) = value {
+                    self.visit(value);
+                }
+            }
+            "assignment_expression" => {
+                let left = node.child_by_field_name("left");
+                let right = node.child_by_field_name("right");
+                if let Some(right) = right {
+                    self.visit(right);
+                }
+                if let Some(left) = left {
+                    if left.kind() == "identifier" {
+                        if let Some(id) = self.reference(left)
+                            && let Some(right) = right
+                        {
+                            self.assign_type(id, right);
+                        }
+                    } else {
+                        self.visit(left);
+                    }
+                }
+            }
+            "function_declaration" | "generator_function_declaration" => {
+                if let Some(name) = node.child_by_field_name("name") {
+                    self.define(name, SymbolKind::Function);
+                }
+                self.javascript_function(node);
+            }
+            "function_expression"
+            | "arrow_function"
+            | "method_definition"
+            | "generator_function" => self.javascript_function(node),
+            "statement_block" | "for_statement" | "for_in_statement" | "class_body" => {
+                self.push_scope(node);
+                self.visit_children(node);
+                self.pop_scope();
+            }
+            "catch_clause" => {
+                self.push_scope(node);
+                if let Some(parameter) = node.child_by_field_name("parameter") {
+                    self.define_pattern(parameter, SymbolKind::Local);
+                }
+                if let Some(body) = node.child_by_field_name("body") {
+                    self.visit(body);
+                }
+                self.pop_scope();
+            }
+            "call_expression" => {
+                self.visit_children(node);
+                self.host_call(node);
+            }
+            "pair" => {
+                if let Some(key) = node.child_by_field_name("key")
+                    && key.kind() == "computed_property_name"
+                {
+                    self.visit(key);
+                }
+                if let Some(value) = node.child_by_field_name("value") {
+                    self.visit(value);
+                }
+            }
+            "identifier" | "shorthand_property_identifier" => {
+                self.reference(node);
+            }
+            _ => self.visit_children(node),
+        }
+    }
+
+    fn javascript_function(&mut self, node: Node<'_>) {
+        self.push_scope(node);
+        if let Some(name) = node.child_by_field_name("name")
+            && node.kind() == "function_expression"
+        {
+            self.define(name, SymbolKind::Function);
+        }
+        if let Some(parameter) = node.child_by_field_name("parameter") {
+            self.define_pattern(parameter, SymbolKind::Parameter);
+        }
+        if let Some(parameters) = node.child_by_field_name("parameters") {
+            for parameter in named_children(parameters) {
+                self.define_pattern(parameter, SymbolKind::Parameter);
+            }
+        }
+        if let Some(body) = node.child_by_field_name("body") {
+            if body.kind() == "statement_block" {
+                // The body shares the parameters' scope.
+                self.visit_children(body);
+            } else {
+                self.visit(body);
+            }
+        }
+        self.pop_scope();
+    }
+
+    /// Defines every name a JavaScript binding pattern binds; default values are visited.
+    fn define_pattern(&mut self, node: Node<'_>, kind: SymbolKind) -> Vec<SymbolId> {
+        match node.kind() {
+            "identifier" | "shorthand_property_identifier_pattern" => vec![self.define(node, kind)],
+            "assignment_pattern" | "object_assignment_pattern" => {
+                if let Some(right) = node.child_by_field_name("right") {
+                    self.visit(right);
+                }
+                node.child_by_field_name("left")
+                    .map(|left| self.define_pattern(left, kind))
+                    .unwrap_or_default()
+            }
+            "pair_pattern" => node
+                .child_by_field_name("value")
+                .map(|value| self.define_pattern(value, kind))
+                .unwrap_or_default(),
+            "object_pattern" | "array_pattern" | "rest_pattern" => named_children(node)
+                .into_iter()
+                .flat_map(|child| self.define_pattern(child, kind))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    // ----- Host types, calls and workflows -----
+
+    /// Records the host type (and literal `name`) a value gives to a symbol.
+    fn assign_type(&mut self, id: SymbolId, value: Node<'_>) {
+        let host_type = self.type_of(value);
+        self.analysis.symbols[id.0].host_type = host_type;
+        match self.call_parts(value) {
+            Some((_, _, arguments)) => {
+                let name = arguments
+                    .first()
+                    .and_then(|argument| map_string(&self.literal(*argument), "name"));
+                match name {
+                    Some(name) => self.literal_names.insert(id, name),
+                    None => self.literal_names.remove(&id),
+                };
+            }
+            None => {
+                let copied = self.plain_variable(value).and_then(|other| {
+                    self.resolve(other)
+                        .and_then(|other| self.literal_names.get(&other).cloned())
+                });
+                match copied {
+                    Some(name) => self.literal_names.insert(id, name),
+                    None => self.literal_names.remove(&id),
+                };
+            }
+        }
+    }
+
+    fn plain_variable(&self, node: Node<'_>) -> Option<&'a str> {
+        let node = self.unwrap_expression(node);
+        (node.kind() == "identifier").then(|| self.text_of(node))
+    }
+
+    /// Strips parentheses, `await` and Lua's `expression` wrappers.
+    fn unwrap_expression<'tree>(&self, mut node: Node<'tree>) -> Node<'tree> {
+        loop {
+            match node.kind() {
+                "parenthesized_expression" | "await_expression" | "expression" => {
+                    match node.named_child(0) {
+                        Some(inner) => node = inner,
+                        None => return node,
+                    }
+                }
+                _ => return node,
+            }
+        }
+    }
+
+    /// The host object type of an expression: a host call's return type, or a typed variable.
+    fn type_of(&self, node: Node<'_>) -> Option<String> {
+        let node = self.unwrap_expression(node);
+        if node.kind() == "identifier" {
+            let id = self.resolve(self.text_of(node))?;
+            return self.analysis.symbols[id.0].host_type.clone();
+        }
+        let (callee, _, _) = self.call_parts(node)?;
+        self.api.object_type(self.returns(&callee)?.as_ref())
+    }
+
+    fn returns(&self, callee: &str) -> Option<Option<String>> {
+        let (owner, name) = callee.split_once('.')?;
+        if let Some(module) = self.api.modules.get(owner) {
+            return Some(module.functions.get(name)?.returns.clone());
+        }
+        Some(
+            self.api
+                .types
+                .get(owner)?
+                .methods
+                .get(name)?
+                .returns
+                .clone(),
+        )
+    }
+
+    /// For a call of a host function or method: its callee (`module.function` / `Type.method`),
+    /// the name node and the argument nodes.
+    fn call_parts<'tree>(
+        &self,
+        node: Node<'tree>,
+    ) -> Option<(String, Node<'tree>, Vec<Node<'tree>>)> {
+        let node = self.unwrap_expression(node);
+        let (function, arguments) = match node.kind() {
+            "function_call" => (
+                node.child_by_field_name("name")?,
+                node.child_by_field_name("arguments")?,
+            ),
+            "call_expression" => (
+                node.child_by_field_name("function")?,
+                node.child_by_field_name("arguments")?,
+            ),
+            _ => return None,
+        };
+        let (object, name) = match function.kind() {
+            "dot_index_expression" => (
+                function.child_by_field_name("table")?,
+                function.child_by_field_name("field")?,
+            ),
+            "method_index_expression" => (
+                function.child_by_field_name("table")?,
+                function.child_by_field_name("method")?,
+            ),
+            "member_expression" => (
+                function.child_by_field_name("object")?,
+                function.child_by_field_name("property")?,
+            ),
+            _ => return None,
+        };
+        let object = self.unwrap_expression(object);
+        if object.kind() != "identifier" {
+            return None;
+        }
+        let object_name = self.text_of(object);
+        let name_text = self.text_of(name);
+        let owner = match self.resolve(object_name) {
+            Some(id) => self.analysis.symbols[id.0].host_type.clone()?,
+            None => {
+                if !self.api.modules.contains_key(object_name) {
+                    return None;
+                }
+                object_name.to_owned()
+            }
+        };
+        let callee = format!("{owner}.{name_text}");
+        self.returns(&callee)?;
+        let argument_nodes = match arguments.kind() {
+            // Lua `f{...}` and `f"..."`: the table or string is the one argument.
+            "arguments" if self.language == Language::Lua => {
+                let children = named_children(arguments);
+                if arguments.child(0).is_some_and(|first| first.kind() == "(") {
+                    children
+                } else {
+                    vec![arguments]
+                }
+            }
+            "template_string" => vec![arguments],
+            _ => named_children(arguments),
+        };
+        let argument_nodes = argument_nodes
+            .into_iter()
+            .filter(|child| child.kind() != "comment")
+            .collect();
+        Some((callee, name, argument_nodes))
+    }
+
+    fn host_call(&mut self, node: Node<'_>) {
+        let Some((callee, name, argument_nodes)) = self.call_parts(node) else {
+            return;
+        };
+        let arguments_range = node
+            .child_by_field_name("arguments")
+            .map(TextRange::of)
+            .unwrap_or_default();
+        let arguments: Vec<Argument> = argument_nodes
+            .iter()
+            .map(|argument| Argument {
+                value: self.literal(*argument),
+            })
+            .collect();
+        let returns = self.returns(&callee).flatten();
+        if returns.as_deref() == Some("Workflow")
+            && let Some(config) = arguments.first()
+        {
+            let workflow = self.workflow(&callee, node, config);
+            self.analysis.workflows.push(workflow);
+        }
+        self.analysis.host_calls.push(HostCall {
+            callee,
+            range: TextRange::of(node),
+            name_range: TextRange::of(name),
+            arguments_range,
+            arguments,
+        });
+    }
+
+    fn workflow(&self, callee: &str, node: Node<'_>, config: &Argument) -> Workflow {
+        let mut workflow = Workflow {
+            callee: callee.to_owned(),
+            range: TextRange::of(node),
+            name: None,
+            steps: Vec::new(),
+        };
+        let Literal::Map(entries) = &config.value.literal else {
+            return workflow;
+        };
+        for (key, _, value) in entries {
+            match (key.as_str(), &value.literal) {
+                ("name", Literal::String(name)) => {
+                    workflow.name = Some((name.clone(), value.range))
+                }
+                ("steps", Literal::List(steps)) => {
+                    for step in steps {
+                        let name = match &step.literal {
+                            Literal::Map(_) => map_string(step, "name"),
+                            Literal::Variable(variable) => self
+                                .resolve(variable)
+                                .and_then(|id| self.literal_names.get(&id).cloned()),
+                            _ => None,
+                        };
+                        if let Some(name) = name {
+                            workflow.steps.push(WorkflowStep {
+                                name,
+                                range: step.range,
+                            });
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        workflow
+    }
+
+    /// The literal value of an expression (`Expression` when it is not a literal).
+    fn literal(&self, node: Node<'_>) -> Value {
+        let node = self.unwrap_expression(node);
+        let range = TextRange::of(node);
+        let text = self.text_of(node);
+        let literal = match node.kind() {
+            "nil" | "null" | "undefined" => Literal::Nil,
+            "true" => Literal::Bool(true),
+            "false" => Literal::Bool(false),
+            "number" => parse_number(text).map_or(Literal::Expression, Literal::Number),
+            "string" => self
+                .string_value(node)
+                .map_or(Literal::Expression, Literal::String),
+            "template_string" => {
+                if named_children(node)
+                    .iter()
+                    .any(|child| child.kind() == "template_substitution")
+                {
+                    Literal::Expression
+                } else {
+                    Literal::String(text.trim_matches('`').to_owned())
+                }
+            }
+            "identifier" => Literal::Variable(text.to_owned()),
+            "function_definition" | "function_expression" | "arrow_function" => Literal::Function,
+            "function_call" | "call_expression" => match self.call_parts(node) {
+                Some((callee, _, _)) => Literal::Call(callee),
+                None => Literal::Expression,
+            },
+            "table_constructor" => self.lua_table(node),
+            "object" => {
+                let mut entries = Vec::new();
+                for child in named_children(node) {
+                    match child.kind() {
+                        "pair" => {
+                            let (Some(key), Some(value)) = (
+                                child.child_by_field_name("key"),
+                                child.child_by_field_name("value"),
+                            ) else {
+                                continue;
+                            };
+                            let key_text = match key.kind() {
+                                "property_identifier" | "number" => self.text_of(key).to_owned(),
+                                "string" => match self.string_value(key) {
+                                    Some(key_text) => key_text,
+                                    None => continue,
+                                },
+                                _ => continue,
+                            };
+                            entries.push((key_text, TextRange::of(key), self.literal(value)));
+                        }
+                        "shorthand_property_identifier" => entries.push((
+                            self.text_of(child).to_owned(),
+                            TextRange::of(child),
+                            Value {
+                                range: TextRange::of(child),
+                                literal: Literal::Variable(self.text_of(child).to_owned()),
+                            },
+                        )),
+                        _ => {}
+                    }
+                }
+                Literal::Map(entries)
+            }
+            "array" => Literal::List(
+                named_children(node)
+                    .into_iter()
+                    .filter(|child| child.kind() != "comment")
+                    .map(|child| self.literal(child))
+                    .collect(),
+            ),
+            _ => Literal::Expression,
+        };
+        Value { range, literal }
+    }
+
+    /// A Lua table: a map when every field is `name = value` (or `["name"] = value`), else a list
+    /// of its positional fields.
+    fn lua_table(&self, node: Node<'_>) -> Literal {
+        let fields: Vec<Node<'_>> = named_children(node)
+            .into_iter()
+            .filter(|child| child.kind() == "field")
+            .collect();
+        let keyed = |field: &Node<'_>| field.child_by_field_name("name").is_some();
+        if !fields.is_empty() && fields.iter().all(|field| !keyed(field)) {
+            return Literal::List(
+                fields
+                    .iter()
+                    .filter_map(|field| field.child_by_field_name("value"))
+                    .map(|value| self.literal(value))
+                    .collect(),
+            );
+        }
+        let mut entries = Vec::new();
+        for field in fields {
+            let (Some(key), Some(value)) = (
+                field.child_by_field_name("name"),
+                field.child_by_field_name("value"),
+            ) else {
+                continue;
+            };
+            let key = self.unwrap_expression(key);
+            let key_text = match key.kind() {
+                "identifier" => self.text_of(key).to_owned(),
+                "string" => match self.string_value(key) {
+                    Some(key_text) => key_text,
+                    None => continue,
+                },
+                _ => continue,
+            };
+            entries.push((key_text, TextRange::of(key), self.literal(value)));
+        }
+        Literal::Map(entries)
+    }
+
+    /// The content of a string literal without its quotes; simple escapes are decoded, strings
+    /// with other escapes are not literal values.
+    fn string_value(&self, node: Node<'_>) -> Option<String> {
+        let text = self.text_of(node);
+        let inner = if let Some(rest) = text.strip_prefix("[[") {
+            return Some(rest.strip_suffix("]]").unwrap_or(rest).to_owned());
+        } else {
+            let quote = text.chars().next()?;
+            if quote != '"' && quote != '\'' {
+                return None;
+            }
+            let inner = &text[1..];
+            inner.strip_suffix(quote).unwrap_or(inner)
+        };
+        let mut value = String::new();
+        let mut characters = inner.chars();
+        while let Some(character) = characters.next() {
+            if character != '\\' {
+                value.push(character);
+                continue;
+            }
+            match characters.next()? {
+                'n' => value.push('\n'),
+                't' => value.push('\t'),
+                'r' => value.push('\r'),
+                escaped @ ('\\' | '"' | '\'') => value.push(escaped),
+                _ => return None,
+            }
+        }
+        Some(value)
+    }
+}
+
+fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
+
+fn map_string(value: &Value, key: &str) -> Option<String> {
+    let Literal::Map(entries) = &value.literal else {
+        return None;
+    };
+    entries
+        .iter()
+        .find_map(|(name, _, value)| match &value.literal {
+            Literal::String(text) if name == key => Some(text.clone()),
+            _ => None,
+        })
+}
+
+fn parse_number(text: &str) -> Option<f64> {
+    let cleaned: String = text.chars().filter(|&character| character != '_').collect();
+    if let Some(hex) = cleaned
+        .strip_prefix("0x")
+        .or_else(|| cleaned.strip_prefix("0X"))
+    {
+        return i64::from_str_radix(hex, 16)
+            .ok()
+            .map(|number| number as f64);
+    }
+    cleaned.parse().ok()
+}
