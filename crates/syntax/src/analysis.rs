@@ -239,7 +239,23 @@ pub fn analyze(syntax_tree: &SyntaxTree, api: &HostApi) -> Analysis {
     for symbol in &mut walker.analysis.symbols {
         symbol.references.sort();
     }
+    walker
+        .analysis
+        .host_calls
+        .sort_by_key(|call| call.range.start);
+    walker
+        .analysis
+        .workflows
+        .sort_by_key(|workflow| workflow.range.start);
     walker.analysis
+}
+
+/// The parts of a host call that the walker reads.
+struct CallParts<'tree> {
+    callee: String,
+    returns: Option<String>,
+    name: Node<'tree>,
+    arguments: Vec<Node<'tree>>,
 }
 
 struct Walker<'a> {
@@ -626,8 +642,9 @@ impl<'a> Walker<'a> {
         let host_type = self.type_of(value);
         self.analysis.symbols[id.0].host_type = host_type;
         match self.call_parts(value) {
-            Some((_, _, arguments)) => {
-                let name = arguments
+            Some(call) => {
+                let name = call
+                    .arguments
                     .first()
                     .and_then(|argument| map_string(&self.literal(*argument), "name"));
                 match name {
@@ -675,32 +692,13 @@ impl<'a> Walker<'a> {
             let id = self.resolve(self.text_of(node))?;
             return self.analysis.symbols[id.0].host_type.clone();
         }
-        let (callee, _, _) = self.call_parts(node)?;
-        self.api.object_type(self.returns(&callee)?.as_ref())
-    }
-
-    fn returns(&self, callee: &str) -> Option<Option<String>> {
-        let (owner, name) = callee.split_once('.')?;
-        if let Some(module) = self.api.modules.get(owner) {
-            return Some(module.functions.get(name)?.returns.clone());
-        }
-        Some(
-            self.api
-                .types
-                .get(owner)?
-                .methods
-                .get(name)?
-                .returns
-                .clone(),
-        )
+        let call = self.call_parts(node)?;
+        self.api.object_type(call.returns.as_ref())
     }
 
     /// For a call of a host function or method: its callee (`module.function` / `Type.method`),
-    /// the name node and the argument nodes.
-    fn call_parts<'tree>(
-        &self,
-        node: Node<'tree>,
-    ) -> Option<(String, Node<'tree>, Vec<Node<'tree>>)> {
+    /// return type, name node and argument nodes.
+    fn call_parts<'tree>(&self, node: Node<'tree>) -> Option<CallParts<'tree>> {
         let node = self.unwrap_expression(node);
         let (function, arguments) = match node.kind() {
             "function_call" => (
@@ -734,27 +732,26 @@ impl<'a> Walker<'a> {
         }
         let object_name = self.text_of(object);
         let name_text = self.text_of(name);
-        let owner = match self.resolve(object_name) {
-            Some(id) => self.analysis.symbols[id.0].host_type.clone()?,
+        let (owner, function) = match self.resolve(object_name) {
+            Some(id) => {
+                let owner = self.analysis.symbols[id.0].host_type.clone()?;
+                let function = self.api.types.get(&owner)?.methods.get(name_text)?;
+                (owner, function)
+            }
             None => {
-                if !self.api.modules.contains_key(object_name) {
-                    return None;
-                }
-                object_name.to_owned()
+                let function = self
+                    .api
+                    .modules
+                    .get(object_name)?
+                    .functions
+                    .get(name_text)?;
+                (object_name.to_owned(), function)
             }
         };
         let callee = format!("{owner}.{name_text}");
-        self.returns(&callee)?;
         let argument_nodes = match arguments.kind() {
             // Lua `f{...}` and `f"..."`: the table or string is the one argument.
-            "arguments" if self.language == Language::Lua => {
-                let children = named_children(arguments);
-                if arguments.child(0).is_some_and(|first| first.kind() == "(") {
-                    children
-                } else {
-                    vec![arguments]
-                }
-            }
+            // A tagged template: the template is the one argument.
             "template_string" => vec![arguments],
             _ => named_children(arguments),
         };
@@ -762,11 +759,22 @@ impl<'a> Walker<'a> {
             .into_iter()
             .filter(|child| child.kind() != "comment")
             .collect();
-        Some((callee, name, argument_nodes))
+        Some(CallParts {
+            callee,
+            returns: function.returns.clone(),
+            name,
+            arguments: argument_nodes,
+        })
     }
 
     fn host_call(&mut self, node: Node<'_>) {
-        let Some((callee, name, argument_nodes)) = self.call_parts(node) else {
+        let Some(CallParts {
+            callee,
+            returns,
+            name,
+            arguments: argument_nodes,
+        }) = self.call_parts(node)
+        else {
             return;
         };
         let arguments_range = node
@@ -779,7 +787,6 @@ impl<'a> Walker<'a> {
                 value: self.literal(*argument),
             })
             .collect();
-        let returns = self.returns(&callee).flatten();
         if returns.as_deref() == Some("Workflow")
             && let Some(config) = arguments.first()
         {
@@ -817,6 +824,14 @@ impl<'a> Walker<'a> {
                             Literal::Variable(variable) => self
                                 .resolve(variable)
                                 .and_then(|id| self.literal_names.get(&id).cloned()),
+                            // An agent or a nested workflow made in place: its literal `name`.
+                            Literal::Call(_) => self
+                                .analysis
+                                .host_calls
+                                .iter()
+                                .find(|call| call.range == step.range)
+                                .and_then(|call| call.arguments.first())
+                                .and_then(|config| map_string(&config.value, "name")),
                             _ => None,
                         };
                         if let Some(name) = name {
@@ -859,7 +874,7 @@ impl<'a> Walker<'a> {
             "identifier" => Literal::Variable(text.to_owned()),
             "function_definition" | "function_expression" | "arrow_function" => Literal::Function,
             "function_call" | "call_expression" => match self.call_parts(node) {
-                Some((callee, _, _)) => Literal::Call(callee),
+                Some(call) => Literal::Call(call.callee),
                 None => Literal::Expression,
             },
             "table_constructor" => self.lua_table(node),
