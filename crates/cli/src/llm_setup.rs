@@ -142,7 +142,8 @@ pub fn build(
 
     let mut registry = ProviderRegistry::new();
     for entry in &entries {
-        registry.insert(provider_for(entry, &where_)?);
+        let provider = provider_for(entry, &where_)?;
+        registry.insert_described(provider, describe(entry));
     }
     for (alias, target) in &config.aliases {
         registry.set_alias(alias, target.get_ref());
@@ -208,6 +209,17 @@ pub fn build(
 fn entry(config: ProviderConfig, configured: bool, key_env: Option<String>) -> Entry {
     let key_set = key_env.as_deref().and_then(env).is_some();
     Entry { config, configured, key_env, key_set }
+}
+
+/// What `llm.providers()` and `llm.models()` show of an entry: its configuration (never the
+/// key), available unless it needs a key whose variable is unset (`scripted` and `ollama`
+/// always are).
+fn describe(entry: &Entry) -> llmspell_llm::ProviderInfo {
+    let mut info = entry.config.info();
+    info.available = matches!(entry.config.kind, ProviderKind::Scripted | ProviderKind::Ollama)
+        || entry.key_env.is_none()
+        || entry.key_set;
+    info
 }
 
 /// A non-empty environment variable.

@@ -297,6 +297,37 @@ fn the_offline_default_says_so_once_and_only_when_the_llm_is_used() {
 }
 
 #[test]
+fn a_spell_sees_the_configured_providers_but_not_their_keys() {
+    let config = "[llm]\ndefault_model = \"live/gpt-test\"\n\
+        [providers.live]\nkind = \"openai\"\nbase_url = \"http://127.0.0.1:9/v1\"\napi_key_env = \"LIVE_KEY\"\nmodels = [\"gpt-test\"]\n\
+        [providers.other]\nkind = \"anthropic\"\nbase_url = \"http://127.0.0.1:9\"\napi_key_env = \"OTHER_KEY\"\nmodels = [\"claude-test\"]\n";
+    let spell = "print(json.encode(llm.providers()))\nprint(json.encode(llm.models()))\n";
+    let dir = workspace(Some(config), &[("list.lua", spell)]);
+    let ran = llmspell(dir.path(), &["run", "list.lua"], &[("LIVE_KEY", KEY), ("OLLAMA_HOST", "127.0.0.1:9")]);
+    assert_eq!((ran.code, ran.stderr.as_str()), (0, ""), "{}", ran.stdout);
+    let mut lines = ran.stdout.lines();
+    let providers: serde_json::Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    // Built-in providers have no configured base_url: nil, so absent from a Lua table.
+    let expected = serde_json::json!([
+        {"name": "anthropic", "kind": "anthropic", "available": false},
+        {"name": "gemini", "kind": "gemini", "available": false},
+        {"name": "live", "kind": "openai", "base_url": "http://127.0.0.1:9/v1", "available": true},
+        {"name": "ollama", "kind": "ollama", "base_url": "http://127.0.0.1:9", "available": true},
+        {"name": "openai", "kind": "openai", "available": false},
+        {"name": "other", "kind": "anthropic", "base_url": "http://127.0.0.1:9", "available": false},
+        {"name": "scripted", "kind": "scripted", "available": true},
+    ]);
+    assert_eq!(providers, expected);
+    let models: serde_json::Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    let expected = serde_json::json!([
+        "anthropic/claude-3-5-haiku-latest", "gemini/gemini-2.0-flash", "live/gpt-test",
+        "openai/gpt-4o-mini", "other/claude-test", "scripted/echo",
+    ]);
+    assert_eq!(models, expected);
+    assert!(!ran.stdout.contains(KEY), "{}", ran.stdout);
+}
+
+#[test]
 fn a_configured_scripted_provider_needs_no_notice() {
     let dir = workspace(
         Some("[llm]\ndefault_model = \"offline/any\"\n[providers.offline]\nkind = \"scripted\"\nscript = \"answers.json\"\n"),

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::error::{ErrorCode, LlmError, LlmResult};
 use crate::provider::{Provider, ProviderKind};
+use crate::registry::ProviderInfo;
 use crate::retry::RetryPolicy;
 
 /// One provider's settings, resolved: the key is the value of `api_key_env` (read by the CLI,
@@ -76,6 +77,21 @@ impl ProviderConfig {
         self
     }
 
+    /// What scripts may see of this configuration (never the key): name, kind, configured
+    /// base URL and models, and `available` as [`ProviderInfo::available`] says, judged by the
+    /// kind alone: `false` only for the `openai`, `anthropic` and `gemini` kinds without a key.
+    /// A caller that knows the configuration names an `api_key_env` adjusts it.
+    pub fn info(&self) -> ProviderInfo {
+        let needs_key = self.kind.default_api_key_env().is_some();
+        ProviderInfo {
+            name: self.name.clone(),
+            kind: self.kind,
+            base_url: self.base_url.clone().filter(|url| !url.trim().is_empty()),
+            models: self.models.clone(),
+            available: !needs_key || self.api_key.is_some(),
+        }
+    }
+
     /// The base URL in use: the configured one or the kind's default.
     pub fn effective_base_url(&self) -> LlmResult<String> {
         self.base_url
@@ -132,6 +148,34 @@ mod tests {
         let text = format!("{config:?}");
         assert!(!text.contains("sk-secret"), "{text}");
         assert!(text.contains("<hidden>"), "{text}");
+    }
+
+    #[test]
+    fn the_description_shows_the_configuration_but_not_the_key() {
+        let mut config = ProviderConfig::new("openai", ProviderKind::OpenAi)
+            .with_base_url("http://127.0.0.1:9/v1");
+        config.models = vec!["gpt-4o".to_owned()];
+        let info = config.info();
+        assert_eq!(info.base_url.as_deref(), Some("http://127.0.0.1:9/v1"));
+        assert_eq!(info.models, vec!["gpt-4o".to_owned()]);
+        assert!(!info.available, "no key");
+        assert!(config.clone().with_api_key("sk-secret").info().available);
+        assert!(
+            ProviderConfig::new("o", ProviderKind::Ollama)
+                .info()
+                .available
+        );
+        assert!(
+            ProviderConfig::new("s", ProviderKind::Scripted)
+                .info()
+                .available
+        );
+        assert_eq!(
+            ProviderConfig::new("o", ProviderKind::Ollama)
+                .info()
+                .base_url,
+            None
+        );
     }
 
     #[test]

@@ -47,7 +47,7 @@ pub use record::{
     Exchange, ExchangeMode, RECORDING_VERSION, Recorder, RecordingFile, ReplayLog,
     events_of_response,
 };
-pub use registry::{ProviderRegistry, is_reachable, ollama_base_url};
+pub use registry::{ProviderInfo, ProviderRegistry, is_reachable, ollama_base_url};
 pub use retry::RetryPolicy;
 pub use scripted::{
     SCRIPTED_PROVIDER_NAME, Script, ScriptedError, ScriptedOtherwise, ScriptedProvider,

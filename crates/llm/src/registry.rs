@@ -10,10 +10,44 @@ use crate::config::ProviderConfig;
 use crate::error::{ErrorCode, LlmError, LlmResult};
 use crate::provider::{ModelRef, Provider, ProviderKind};
 
+/// What a script may know about one provider (never its key): what the configuration says,
+/// and whether it can be used without asking the network.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProviderInfo {
+    /// The configured name (the prefix of its model strings).
+    pub name: String,
+    pub kind: ProviderKind,
+    /// The configured base URL; `None` when the configuration gives none (the kind's default
+    /// endpoint is then used, see [`ProviderKind::default_base_url`]).
+    pub base_url: Option<String>,
+    /// The configured model names (without the provider prefix).
+    pub models: Vec<String>,
+    /// Whether the provider is usable without a network probe: `scripted` and `ollama`
+    /// providers always are; any other provider is when it has its API key, if it needs one
+    /// (the `openai`, `anthropic` and `gemini` kinds always do; other kinds when their
+    /// configuration names an `api_key_env`). Reachability is not checked.
+    pub available: bool,
+}
+
+impl ProviderInfo {
+    /// The description of a provider added without one: its name and kind, no base URL, no
+    /// models, available.
+    pub fn unconfigured(provider: &dyn Provider) -> ProviderInfo {
+        ProviderInfo {
+            name: provider.name().to_owned(),
+            kind: provider.kind(),
+            base_url: None,
+            models: Vec::new(),
+            available: true,
+        }
+    }
+}
+
 /// Providers by configured name, with aliases and the default model.
 #[derive(Clone, Default)]
 pub struct ProviderRegistry {
     providers: BTreeMap<String, Arc<dyn Provider>>,
+    infos: BTreeMap<String, ProviderInfo>,
     aliases: BTreeMap<String, String>,
     default_model: Option<String>,
 }
@@ -34,9 +68,30 @@ impl ProviderRegistry {
         ProviderRegistry::default()
     }
 
-    /// Adds a provider under its own name (replacing one of the same name).
+    /// Adds a provider under its own name (replacing one of the same name), described by
+    /// [`ProviderInfo::unconfigured`].
     pub fn insert(&mut self, provider: Arc<dyn Provider>) {
-        self.providers.insert(provider.name().to_owned(), provider);
+        let info = ProviderInfo::unconfigured(provider.as_ref());
+        self.insert_described(provider, info);
+    }
+
+    /// Adds a provider under its own name (replacing one of the same name) with its
+    /// description (see [`ProviderConfig::info`]); the description's name is the provider's.
+    pub fn insert_described(&mut self, provider: Arc<dyn Provider>, mut info: ProviderInfo) {
+        let name = provider.name().to_owned();
+        info.name = name.clone();
+        self.infos.insert(name.clone(), info);
+        self.providers.insert(name, provider);
+    }
+
+    /// The description of the provider named `name`.
+    pub fn info(&self, name: &str) -> Option<&ProviderInfo> {
+        self.infos.get(name)
+    }
+
+    /// The descriptions of every provider, by name.
+    pub fn infos(&self) -> impl Iterator<Item = &ProviderInfo> {
+        self.infos.values()
     }
 
     /// `alias` stands for `model` (`fast` → `openai/gpt-4o-mini`).
@@ -219,6 +274,27 @@ mod tests {
         );
         let (provider, model) = registry.resolve(None).unwrap();
         assert_eq!((provider.name(), model.as_str()), ("offline", "any"));
+    }
+
+    #[test]
+    fn providers_carry_their_description() {
+        let mut registry = registry();
+        let mut config = ProviderConfig::new("remote", ProviderKind::OpenAi)
+            .with_base_url("http://127.0.0.1:9/v1")
+            .with_api_key("sk-secret");
+        config.models = vec!["gpt-4o-mini".to_owned()];
+        registry.insert_described(Arc::new(ScriptedProvider::echo("remote")), config.info());
+        let info = registry.info("remote").unwrap();
+        assert_eq!(info.base_url.as_deref(), Some("http://127.0.0.1:9/v1"));
+        assert_eq!(info.models, vec!["gpt-4o-mini".to_owned()]);
+        assert!(info.available);
+        assert!(!format!("{info:?}").contains("sk-secret"));
+        let offline = registry.info("offline").unwrap();
+        assert_eq!((offline.base_url.clone(), offline.available), (None, true));
+        let names: Vec<&str> = registry.infos().map(|info| info.name.as_str()).collect();
+        assert_eq!(names, ["local", "offline", "remote"]);
+        let wrapped = registry.map_providers(|provider| provider);
+        assert_eq!(wrapped.info("remote").unwrap().models.len(), 1);
     }
 
     #[test]

@@ -126,30 +126,33 @@ print(r.text, r.provider, r.usage.output_tokens);"#,
     .function(
         Function::new("providers")
             .doc(
-                "Lists the configured providers. `base_url` is the vendor's default endpoint for \
-                 the kind (nil for `scripted` and `openai-compatible`); `available` means the \
-                 provider is configured and usable by this spell (no network check: \
-                 `llmspell models` checks reachability).",
+                "Lists the configured providers as the configuration describes them (never their \
+                 keys). `base_url` is the configured base URL, nil when the configuration gives \
+                 none (the kind's default endpoint is then used). `available` says whether the \
+                 provider is usable without a network probe: `scripted` and `ollama` providers \
+                 always are; any other is when its API key is set, if it needs one (kinds \
+                 `openai`, `anthropic` and `gemini` always do, others when their configuration \
+                 names `api_key_env`). Reachability is not checked: `llmspell models` does that.",
             )
             .returns(
                 Type::list(Type::Map),
                 "`{ name, kind, base_url, available }` per provider, sorted by name.",
             )
             .example(
-                r#"for _, p in ipairs(llm.providers()) do print(p.name, p.kind) end"#,
-                r#"for (const p of llm.providers()) { print(p.name, p.kind); }"#,
-                r#"for p in llm.providers() { print(p.name, p.kind); }"#,
+                r#"for _, p in ipairs(llm.providers()) do print(p.name, p.kind, p.available) end"#,
+                r#"for (const p of llm.providers()) { print(p.name, p.kind, p.available); }"#,
+                r#"for p in llm.providers() { print(p.name, p.kind, p.available); }"#,
             )
             .sync(move |_args| {
                 Ok(Value::List(
                     providers_llm
-                        .providers()
-                        .map(|provider| {
+                        .infos()
+                        .map(|info| {
                             map_of([
-                                ("name", Value::from(provider.name())),
-                                ("kind", Value::from(provider.kind().as_str())),
-                                ("base_url", Value::from(provider.kind().default_base_url())),
-                                ("available", Value::Bool(true)),
+                                ("name", Value::from(info.name.as_str())),
+                                ("kind", Value::from(info.kind.as_str())),
+                                ("base_url", Value::from(info.base_url.as_deref())),
+                                ("available", Value::Bool(info.available)),
                             ])
                         })
                         .collect(),
@@ -159,8 +162,9 @@ print(r.text, r.provider, r.usage.output_tokens);"#,
     .function(
         Function::new("models")
             .doc(
-                "Lists the model strings the configuration names — the default model and the \
-                 targets of aliases — of one provider or of all.",
+                "Lists the models the configuration names for one provider or for all: each \
+                 provider's configured models, and for the provider of the default model that \
+                 model too (aliases followed).",
             )
             .optional(
                 "provider",
@@ -168,36 +172,50 @@ print(r.text, r.provider, r.usage.output_tokens);"#,
                 None,
                 "Only this provider's models; every provider's when omitted.",
             )
-            .returns(Type::list(Type::Str), "`provider/model` strings, sorted.")
+            .returns(
+                Type::list(Type::Str),
+                "`provider/model` strings (usable as `model`), sorted.",
+            )
             .example(
                 r#"for _, m in ipairs(llm.models()) do print(m) end"#,
                 r#"for (const m of llm.models()) { print(m); }"#,
                 r#"for m in llm.models() { print(m); }"#,
             )
             .sync(move |args| {
+                let models_of = |name: &str| -> Option<Vec<String>> {
+                    let info = models_llm.info(name)?;
+                    let mut models = info.models.clone();
+                    let default = models_llm.default_model().and_then(|model| {
+                        let full = models_llm.aliases().get(model).map_or(model, String::as_str);
+                        llmspell_llm::ModelRef::parse(full)
+                    });
+                    if let Some(default) = default
+                        && default.provider == name
+                        && !models.contains(&default.model)
+                    {
+                        models.push(default.model);
+                    }
+                    Some(models)
+                };
                 let wanted = args.opt_str(0);
                 if let Some(name) = wanted
-                    && models_llm.get(name).is_none()
+                    && models_llm.info(name).is_none()
                 {
                     return Err(HostError::not_found(format!(
                         "{}: no provider named '{name}'",
                         args.qualified
                     )));
                 }
-                let mut models = BTreeSet::new();
-                let named = models_llm
-                    .default_model()
-                    .into_iter()
-                    .chain(models_llm.aliases().values().map(String::as_str));
-                for model in named {
-                    if let Some(reference) = llmspell_llm::ModelRef::parse(model)
-                        && models_llm.get(&reference.provider).is_some()
-                        && wanted.is_none_or(|name| name == reference.provider)
-                    {
-                        models.insert(reference.to_string());
+                let mut all = BTreeSet::new();
+                for info in models_llm.infos() {
+                    if wanted.is_some_and(|name| name != info.name) {
+                        continue;
+                    }
+                    for model in models_of(&info.name).unwrap_or_default() {
+                        all.insert(format!("{}/{model}", info.name));
                     }
                 }
-                Ok(Value::List(models.into_iter().map(Value::Str).collect()))
+                Ok(Value::List(all.into_iter().map(Value::Str).collect()))
             }),
     )
 }
@@ -624,6 +642,66 @@ pub(crate) mod tests {
         );
         assert_eq!(
             llm("models", vec!["nope".into()]).unwrap_err().code,
+            "not_found"
+        );
+    }
+
+    /// Two configured providers: `local` (Ollama at a configured URL, two models) and `openai`
+    /// (no key, one model), default model `local/qwen3` through the alias `fast`.
+    fn two_providers() -> ProviderRegistry {
+        use llmspell_llm::{ProviderConfig, ProviderKind};
+        let mut llm = ProviderRegistry::new();
+        let mut local =
+            ProviderConfig::new("local", ProviderKind::Ollama).with_base_url("http://127.0.0.1:9");
+        local.models = vec!["llama3".to_owned(), "gemma".to_owned()];
+        let mut openai = ProviderConfig::new("openai", ProviderKind::OpenAi)
+            .with_base_url("http://127.0.0.1:9/v1");
+        openai.models = vec!["gpt-4o-mini".to_owned()];
+        for config in [local, openai] {
+            let provider = Arc::new(ScriptedProvider::echo(&config.name));
+            llm.insert_described(provider, config.info());
+        }
+        llm.set_alias("fast", "local/qwen3");
+        llm.set_default_model("fast");
+        llm
+    }
+
+    #[test]
+    fn providers_report_their_configuration_and_whether_they_have_their_key() {
+        let host = host(two_providers());
+        let llm = |function: &str, args: Vec<Value>| call(&host.registry, "llm", function, args);
+        assert_eq!(
+            llm("providers", vec![]).unwrap(),
+            v(json!([
+                {"name": "local", "kind": "ollama", "base_url": "http://127.0.0.1:9", "available": true},
+                {"name": "openai", "kind": "openai", "base_url": "http://127.0.0.1:9/v1", "available": false},
+            ]))
+        );
+    }
+
+    #[test]
+    fn models_are_the_configured_ones_plus_the_default() {
+        let host = host(two_providers());
+        let llm = |function: &str, args: Vec<Value>| call(&host.registry, "llm", function, args);
+        assert_eq!(
+            llm("models", vec!["local".into()]).unwrap(),
+            v(json!(["local/gemma", "local/llama3", "local/qwen3"]))
+        );
+        assert_eq!(
+            llm("models", vec!["openai".into()]).unwrap(),
+            v(json!(["openai/gpt-4o-mini"]))
+        );
+        assert_eq!(
+            llm("models", vec![]).unwrap(),
+            v(json!([
+                "local/gemma",
+                "local/llama3",
+                "local/qwen3",
+                "openai/gpt-4o-mini"
+            ]))
+        );
+        assert_eq!(
+            llm("models", vec!["scripted".into()]).unwrap_err().code,
             "not_found"
         );
     }
