@@ -54,7 +54,7 @@ fn render(value: &Value) -> String {
             format!("{{{}}}", entries.join(", "))
         }
         Literal::List(items) => {
-            let items: Vec<String> = items.iter().map(|item| render(item)).collect();
+            let items: Vec<String> = items.iter().map(render).collect();
             format!("[{}]", items.join(", "))
         }
         Literal::String(string) => format!("{string:?}"),
