@@ -339,8 +339,7 @@ impl<'a> Walker<'a> {
         match self.language {
             Language::Lua => self.visit_lua(node),
             Language::JavaScript => self.visit_javascript(node),
-            // FIXME: Rhai node kinds, once `tree-sitter-rhai` is in the workspace.
-            Language::Rhai => self.visit_children(node),
+            Language::Rhai => self.visit_rhai(node),
         }
     }
 
@@ -504,6 +503,119 @@ impl<'a> Walker<'a> {
         self.pop_scope();
     }
 
+    // ----- Rhai -----
+
+    fn visit_rhai(&mut self, node: Node<'_>) {
+        match node.kind() {
+            "let_statement" | "const_statement" => {
+                // `let x = x + 1`: the value sees the outer `x`.
+                let value = node.child_by_field_name("value");
+                if let Some(value) = value {
+                    self.visit(value);
+                }
+                if let Some(name) = node.child_by_field_name("name") {
+                    let id = self.define(name, SymbolKind::Local);
+                    if let Some(value) = value {
+                        self.assign_type(id, value);
+                    }
+                }
+            }
+            "assignment_expression" => {
+                let left = node.child_by_field_name("left");
+                let right = node.child_by_field_name("right");
+                if let Some(right) = right {
+                    self.visit(right);
+                }
+                if let Some(left) = left {
+                    if left.kind() == "identifier" {
+                        if let Some(id) = self.reference(left)
+                            && let Some(right) = right
+                        {
+                            self.assign_type(id, right);
+                        }
+                    } else {
+                        self.visit(left);
+                    }
+                }
+            }
+            "function_definition" => {
+                if let Some(name) = node.child_by_field_name("name") {
+                    self.define(name, SymbolKind::Function);
+                }
+                self.push_scope(node);
+                if let Some(parameters) = node.child_by_field_name("parameters") {
+                    for parameter in named_children(parameters) {
+                        if parameter.kind() == "identifier" {
+                            self.define(parameter, SymbolKind::Parameter);
+                        }
+                    }
+                }
+                if let Some(body) = node.child_by_field_name("body") {
+                    self.visit_children(body);
+                }
+                self.pop_scope();
+            }
+            "closure_expression" => {
+                self.push_scope(node);
+                if let Some(parameters) = node.child_by_field_name("parameters") {
+                    for parameter in named_children(parameters) {
+                        if parameter.kind() == "identifier" {
+                            self.define(parameter, SymbolKind::Parameter);
+                        }
+                    }
+                }
+                if let Some(body) = node.child_by_field_name("body") {
+                    self.visit(body);
+                }
+                self.pop_scope();
+            }
+            "for_expression" => {
+                if let Some(iterable) = node.child_by_field_name("iterable") {
+                    self.visit(iterable);
+                }
+                self.push_scope(node);
+                for field in ["pattern", "counter"] {
+                    if let Some(name) = node.child_by_field_name(field) {
+                        self.define(name, SymbolKind::Local);
+                    }
+                }
+                if let Some(body) = node.child_by_field_name("body") {
+                    self.visit(body);
+                }
+                self.pop_scope();
+            }
+            "catch_clause" => {
+                self.push_scope(node);
+                if let Some(error) = node.child_by_field_name("error") {
+                    self.define(error, SymbolKind::Local);
+                }
+                if let Some(body) = node.child_by_field_name("body") {
+                    self.visit(body);
+                }
+                self.pop_scope();
+            }
+            "block" => {
+                self.push_scope(node);
+                self.visit_children(node);
+                self.pop_scope();
+            }
+            "method_call_expression" | "call_expression" => {
+                self.visit_children(node);
+                self.host_call(node);
+            }
+            "property" => {
+                if let Some(value) = node.child_by_field_name("value") {
+                    self.visit(value);
+                }
+            }
+            "path_expression" | "import_statement" | "export_statement" => {}
+            "identifier" => {
+                self.reference(node);
+            }
+            _ => self.visit_children(node),
+        }
+    }
+
     // ----- JavaScript -----
 
     fn visit_javascript(&mut self, node: Node<'_>) {
@@ -549,7 +661,25 @@ impl<'a> Walker<'a> {
             | "arrow_function"
             | "method_definition"
             | "generator_function" => self.javascript_function(node),
-            "statement_block" | "for_statement" | "for_in_statement" | "class_body" => {
+            "for_in_statement" => {
+                // `for (const x of xs)`: the right side is outside the loop's scope.
+                if let Some(right) = node.child_by_field_name("right") {
+                    self.visit(right);
+                }
+                self.push_scope(node);
+                if let Some(left) = node.child_by_field_name("left") {
+                    if node.child_by_field_name("kind").is_some() {
+                        self.define_pattern(left, SymbolKind::Local);
+                    } else {
+                        self.visit(left);
+                    }
+                }
+                if let Some(body) = node.child_by_field_name("body") {
+                    self.visit(body);
+                }
+                self.pop_scope();
+            }
+            "statement_block" | "for_statement" | "class_body" => {
                 self.push_scope(node);
                 self.visit_children(node);
                 self.pop_scope();
@@ -709,6 +839,8 @@ impl<'a> Walker<'a> {
                 node.child_by_field_name("function")?,
                 node.child_by_field_name("arguments")?,
             ),
+            // Rhai: `agent.create(#{…})` is a method call on the module name.
+            "method_call_expression" => (node, node.child_by_field_name("arguments")?),
             _ => return None,
         };
         let (object, name) = match function.kind() {
@@ -720,9 +852,11 @@ impl<'a> Walker<'a> {
                 function.child_by_field_name("table")?,
                 function.child_by_field_name("method")?,
             ),
-            "member_expression" => (
+            "member_expression" | "method_call_expression" => (
                 function.child_by_field_name("object")?,
-                function.child_by_field_name("property")?,
+                function
+                    .child_by_field_name("property")
+                    .or_else(|| function.child_by_field_name("method"))?,
             ),
             _ => return None,
         };
@@ -857,14 +991,18 @@ impl<'a> Walker<'a> {
             "nil" | "null" | "undefined" => Literal::Nil,
             "true" => Literal::Bool(true),
             "false" => Literal::Bool(false),
-            "number" => parse_number(text).map_or(Literal::Expression, Literal::Number),
+            "number" | "integer" | "float" => {
+                parse_number(text).map_or(Literal::Expression, Literal::Number)
+            }
+            "boolean" => Literal::Bool(text == "true"),
+            "raw_string" => Literal::String(raw_string(text)),
             "string" => self
                 .string_value(node)
                 .map_or(Literal::Expression, Literal::String),
             "template_string" => {
                 if named_children(node)
                     .iter()
-                    .any(|child| child.kind() == "template_substitution")
+                    .any(|child| matches!(child.kind(), "template_substitution" | "interpolation"))
                 {
                     Literal::Expression
                 } else {
@@ -872,12 +1010,39 @@ impl<'a> Walker<'a> {
                 }
             }
             "identifier" => Literal::Variable(text.to_owned()),
-            "function_definition" | "function_expression" | "arrow_function" => Literal::Function,
-            "function_call" | "call_expression" => match self.call_parts(node) {
-                Some(call) => Literal::Call(call.callee),
-                None => Literal::Expression,
-            },
+            "function_definition"
+            | "function_expression"
+            | "arrow_function"
+            | "closure_expression" => Literal::Function,
+            "function_call" | "call_expression" | "method_call_expression" => {
+                match self.call_parts(node) {
+                    Some(call) => Literal::Call(call.callee),
+                    None => Literal::Expression,
+                }
+            }
             "table_constructor" => self.lua_table(node),
+            "object_map" => {
+                let mut entries = Vec::new();
+                for property in named_children(node) {
+                    let (Some(key), Some(value)) = (
+                        property.child_by_field_name("key"),
+                        property.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    let key_text = match key.kind() {
+                        "identifier" => self.text_of(key).to_owned(),
+                        "raw_string" => raw_string(self.text_of(key)),
+                        "string" => match self.string_value(key) {
+                            Some(key_text) => key_text,
+                            None => continue,
+                        },
+                        _ => continue,
+                    };
+                    entries.push((key_text, TextRange::of(key), self.literal(value)));
+                }
+                Literal::Map(entries)
+            }
             "object" => {
                 let mut entries = Vec::new();
                 for child in named_children(node) {
@@ -1011,6 +1176,19 @@ fn map_string(value: &Value, key: &str) -> Option<String> {
             Literal::String(text) if name == key => Some(text.clone()),
             _ => None,
         })
+}
+
+/// The content of a Rhai raw string `#"…"#`.
+fn raw_string(text: &str) -> String {
+    let hashes = text
+        .chars()
+        .take_while(|&character| character == '#')
+        .count();
+    let inner = text
+        .get(hashes..text.len().saturating_sub(hashes))
+        .unwrap_or("");
+    let inner = inner.strip_prefix('"').unwrap_or(inner);
+    inner.strip_suffix('"').unwrap_or(inner).to_owned()
 }
 
 fn parse_number(text: &str) -> Option<f64> {

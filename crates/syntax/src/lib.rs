@@ -46,7 +46,7 @@ impl Language {
             Language::JavaScript => Some(tree_sitter_javascript::LANGUAGE.into()),
             // FIXME: the Rhai grammar (`grammars/tree-sitter-rhai`, crate `tree-sitter-rhai`) is
             // being written in parallel; once it is in the workspace, return its `LANGUAGE` here
-            // and add Rhai node kinds to `analysis`. Until then a Rhai tree is empty.
+            // (the Rhai node kinds are already in `analysis`). Until then a Rhai tree is empty.
             Language::Rhai => None,
         }
     }

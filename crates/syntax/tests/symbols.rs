@@ -200,6 +200,19 @@ fn javascript_references_and_shadowing() {
 }
 
 #[test]
+fn javascript_loops() {
+    check(
+        Language::JavaScript,
+        "const items = [1];\nfor (const item of items) { print(item); }\nlet key;\nfor (key in items) print(key);\n",
+        expect![[r#"
+            Local items @1:7 refs [2:20, 4:13] scope 1:1-5:1
+            Local item @2:12 refs [2:35] scope 2:1-2:43
+            Local key @3:5 refs [4:6, 4:26] scope 1:1-5:1
+        "#]],
+    );
+}
+
+#[test]
 fn javascript_visible_names() {
     check_visible(
         Language::JavaScript,
