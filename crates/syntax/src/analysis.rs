@@ -54,6 +54,8 @@ pub struct SymbolId(pub usize);
 pub struct Scope {
     pub range: TextRange,
     pub parent: Option<ScopeId>,
+    /// Only functions of enclosing scopes are visible here, not their variables (a Rhai `fn`).
+    pub isolated: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -186,12 +188,14 @@ impl Analysis {
     pub fn visible_at(&self, offset: usize) -> Vec<SymbolId> {
         let mut visible: Vec<SymbolId> = Vec::new();
         let mut scope = self.scope_at(offset);
+        let mut only_functions = false;
         while let Some(id) = scope {
             let mut here: Vec<SymbolId> = (0..self.symbols.len())
                 .map(SymbolId)
                 .filter(|symbol| {
                     let symbol = &self.symbols[symbol.0];
                     symbol.scope == id
+                        && (!only_functions || symbol.kind == SymbolKind::Function)
                         && (symbol.definition.start <= offset
                             || symbol.kind == SymbolKind::Function)
                 })
@@ -206,6 +210,7 @@ impl Analysis {
                     visible.push(symbol);
                 }
             }
+            only_functions |= self.scopes[id.0].isolated;
             scope = self.scopes[id.0].parent;
         }
         visible
@@ -279,10 +284,15 @@ impl<'a> Walker<'a> {
     }
 
     fn push_scope(&mut self, node: Node<'_>) {
+        self.push_scope_isolated(node, false);
+    }
+
+    fn push_scope_isolated(&mut self, node: Node<'_>, isolated: bool) {
         let id = ScopeId(self.analysis.scopes.len());
         self.analysis.scopes.push(Scope {
             range: TextRange::of(node),
             parent: self.stack.last().copied(),
+            isolated,
         });
         self.stack.push(id);
         self.names.push(BTreeMap::new());
@@ -313,10 +323,16 @@ impl<'a> Walker<'a> {
     }
 
     fn resolve(&self, name: &str) -> Option<SymbolId> {
-        self.names
-            .iter()
-            .rev()
-            .find_map(|names| names.get(name).copied())
+        let mut only_functions = false;
+        for (level, names) in self.names.iter().enumerate().rev() {
+            if let Some(&id) = names.get(name)
+                && (!only_functions || self.analysis.symbols[id.0].kind == SymbolKind::Function)
+            {
+                return Some(id);
+            }
+            only_functions |= self.analysis.scopes[self.stack[level].0].isolated;
+        }
+        None
     }
 
     fn reference(&mut self, node: Node<'_>) -> Option<SymbolId> {
@@ -336,10 +352,55 @@ impl<'a> Walker<'a> {
     }
 
     fn visit(&mut self, node: Node<'_>) {
+        if node.is_error() {
+            self.visit_error(node);
+            return;
+        }
         match self.language {
             Language::Lua => self.visit_lua(node),
             Language::JavaScript => self.visit_javascript(node),
             Language::Rhai => self.visit_rhai(node),
+        }
+    }
+
+    /// An `ERROR` node, typically a function being typed: `function f(x)` followed by loose
+    /// statements. The function name is defined where the error is, its parameters in a scope
+    /// that runs to the end of the error, and the rest is visited as usual.
+    fn visit_error(&mut self, node: Node<'_>) {
+        let mut cursor = node.walk();
+        let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
+        let mut opened = 0;
+        let mut after_function_keyword = false;
+        for child in children {
+            match child.kind() {
+                "function" | "fn" if !child.is_named() => after_function_keyword = true,
+                "identifier" if after_function_keyword => {
+                    after_function_keyword = false;
+                    self.define(child, SymbolKind::Function);
+                }
+                "parameters" | "formal_parameters" => {
+                    after_function_keyword = false;
+                    self.push_scope(node);
+                    if let Some(scope) = self.stack.last() {
+                        self.analysis.scopes[scope.0].range.start = child.start_byte();
+                    }
+                    opened += 1;
+                    for parameter in named_children(child) {
+                        if self.language == Language::JavaScript {
+                            self.define_pattern(parameter, SymbolKind::Parameter);
+                        } else if parameter.kind() == "identifier" {
+                            self.define(parameter, SymbolKind::Parameter);
+                        }
+                    }
+                }
+                _ => {
+                    after_function_keyword = false;
+                    self.visit(child);
+                }
+            }
+        }
+        for _ in 0..opened {
+            self.pop_scope();
         }
     }
 
@@ -542,7 +603,9 @@ impl<'a> Walker<'a> {
                 if let Some(name) = node.child_by_field_name("name") {
                     self.define(name, SymbolKind::Function);
                 }
-                self.push_scope(node);
+                // A Rhai function sees its parameters and other functions, not the spell's
+                // variables.
+                self.push_scope_isolated(node, true);
                 if let Some(parameters) = node.child_by_field_name("parameters") {
                     for parameter in named_children(parameters) {
                         if parameter.kind() == "identifier" {

@@ -39,7 +39,7 @@ impl Language {
         }
     }
 
-    /// The tree-sitter grammar, when one is linked.
+    /// The tree-sitter grammar.
     fn grammar(self) -> Option<tree_sitter::Language> {
         match self {
             Language::Lua => Some(tree_sitter_lua::LANGUAGE.into()),

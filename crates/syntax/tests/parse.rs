@@ -152,8 +152,8 @@ fn rhai_has_no_grammar_yet() {
         Language::Rhai,
         "let x = ;",
         expect![[r#"
-        no errors
-    "#]],
+            no errors
+        "#]],
     );
 }
 

@@ -228,20 +228,24 @@ fn javascript_visible_names() {
 
 #[test]
 fn symbols_on_broken_code() {
-    // FIXME: names inside an `ERROR` node (here the unfinished function) are not found yet;
-    // the IDE needs them while a function is being typed.
+    // The function being typed is an `ERROR` node in Lua and JavaScript: its name and
+    // parameters are still found, for completion while typing.
     check(
         Language::Lua,
         "local a = 1\nfunction f(x)\n  print(a, x\n",
         expect![[r#"
-        Local a @1:7 refs [3:9] scope 1:1-4:1
-    "#]],
+            Local a @1:7 refs [3:9] scope 1:1-4:1
+            Function f @2:10 refs [] scope 1:1-4:1
+            Parameter x @2:12 refs [3:12] scope 2:11-4:1
+        "#]],
     );
     check(
         Language::JavaScript,
         "const a = 1;\nfunction f(x) {\n  print(a, x\n",
         expect![[r#"
-        Local a @1:7 refs [3:9] scope 1:1-4:1
-    "#]],
+            Local a @1:7 refs [3:9] scope 1:1-4:1
+            Function f @2:10 refs [] scope 1:1-4:1
+            Parameter x @2:12 refs [3:12] scope 2:11-3:13
+        "#]],
     );
 }
