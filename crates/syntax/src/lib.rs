@@ -39,15 +39,12 @@ impl Language {
         }
     }
 
-    /// The tree-sitter grammar.
+    /// The tree-sitter grammar, when one is linked.
     fn grammar(self) -> Option<tree_sitter::Language> {
         match self {
             Language::Lua => Some(tree_sitter_lua::LANGUAGE.into()),
             Language::JavaScript => Some(tree_sitter_javascript::LANGUAGE.into()),
-            // FIXME: the Rhai grammar (`grammars/tree-sitter-rhai`, crate `tree-sitter-rhai`) is
-            // being written in parallel; once it is in the workspace, return its `LANGUAGE` here
-            // (the Rhai node kinds are already in `analysis`). Until then a Rhai tree is empty.
-            Language::Rhai => None,
+            Language::Rhai => Some(tree_sitter_rhai::LANGUAGE.into()),
         }
     }
 }

@@ -314,3 +314,82 @@ const dynamic = workflow.parallel(config);
         "#]],
     );
 }
+
+#[test]
+fn rhai_agent_type_after_dot() {
+    check_type(
+        Language::Rhai,
+        "let a = agent.create(#{ name: \"poet\" });\na.$0\n",
+        expect![[r#"
+        a: Agent
+    "#]],
+    );
+}
+
+#[test]
+fn rhai_types_through_reassignment() {
+    check_types(
+        Language::Rhai,
+        r#"let a = agent.create(#{ name: "poet" });
+let b = ();
+b = a;
+let wf = workflow.sequential(#{ name: "w", steps: [a] });
+const s = state.create();
+let r = wf.run(s);
+let agent = 1;
+let c = agent.create(#{});
+"#,
+        expect![[r#"
+            a @1:5: Agent
+            b @2:5: Agent
+            wf @4:5: Workflow
+            s @5:7: State
+            r @6:5: State
+        "#]],
+    );
+}
+
+#[test]
+fn rhai_host_calls_with_literals() {
+    check_calls(
+        Language::Rhai,
+        r##"let a = agent.create(#{ name: "poet", "max_turns": 3, tools: ["search"], memory: true, temperature: 0.5, run: |s| s });
+print(a.run(`Write a haiku`));
+llm.complete(`about ${topic}`, #{ model: #"m"# });
+"##,
+        expect![[r#"
+            agent.create @1:15 args 1:21-1:119
+              1:22-1:118 {name: "poet", max_turns: 3, tools: ["search"], memory: Bool(true), temperature: 0.5, run: Function}
+            Agent.run @2:9 args 2:12-2:29
+              2:13-2:28 "Write a haiku"
+            llm.complete @3:5 args 3:13-3:50
+              3:14-3:30 Expression
+              3:32-3:49 {model: "m"}
+        "#]],
+    );
+}
+
+#[test]
+fn rhai_workflow_structure() {
+    check_workflows(
+        Language::Rhai,
+        r#"let drafter = agent.create(#{ name: "drafter" });
+let announce = workflow.sequential(#{
+  name: "announce",
+  steps: [
+    drafter,
+    #{ name: "prepare", run: |s| s },
+    workflow.parallel(#{ name: "finish", steps: [#{ name: "a", run: f }] }),
+  ],
+});
+"#,
+        expect![[r#"
+            workflow.sequential announce @3:9-3:19
+              step drafter @5:5-5:12
+              step prepare @6:5-6:37
+              step finish @7:5-7:76
+            workflow.parallel finish @7:32-7:40
+              step a @7:50-7:72
+        "#]],
+    );
+}

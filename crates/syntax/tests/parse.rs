@@ -144,16 +144,56 @@ fn javascript_unclosed_call() {
 }
 
 #[test]
-fn rhai_has_no_grammar_yet() {
-    // FIXME: the Rhai grammar is not in the workspace yet; a Rhai spell has no tree and no errors.
-    let tree = parse(Language::Rhai, "let x = ;");
-    assert!(tree.tree().is_none());
+fn rhai_valid() {
     check(
         Language::Rhai,
-        "let x = ;",
+        "let a = agent.create(#{ name: \"x\" });\nprint(a.run(\"hi\"));\n",
         expect![[r#"
-            no errors
-        "#]],
+        no errors
+    "#]],
+    );
+}
+
+#[test]
+fn rhai_missing_brace() {
+    check(
+        Language::Rhai,
+        "fn f() {\n  print(1);\n",
+        expect![[r#"
+        2:12-2:12: expected `}` to close `{` at 1:8
+    "#]],
+    );
+}
+
+#[test]
+fn rhai_unexpected_token() {
+    check(
+        Language::Rhai,
+        "let x = ;\n",
+        expect![[r#"
+        1:7-1:8: unexpected `=`
+    "#]],
+    );
+}
+
+#[test]
+fn rhai_edit() {
+    check_edit(
+        Language::Rhai,
+        "fn f() {\n  print(1);\n$0",
+        "}\n",
+        expect![[r#"
+        before: 1 errors
+    "#]],
+    );
+    check_edit(
+        Language::Rhai,
+        "let m = $0#{ a: 1 };\n",
+        "(",
+        expect![[r#"
+        before: 0 errors
+        1:19-1:19: expected `)` to close `(` at 1:9
+    "#]],
     );
 }
 

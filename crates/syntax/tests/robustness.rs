@@ -88,8 +88,7 @@ impl Random {
 fn random_spells_and_edits_never_panic() {
     let api = common::host_api();
     let mut random = Random(42);
-    // FIXME: add Language::Rhai once the grammar is in the workspace.
-    for language in [Language::Lua, Language::JavaScript] {
+    for language in [Language::Lua, Language::JavaScript, Language::Rhai] {
         for _ in 0..150 {
             let mut text = String::new();
             for _ in 0..random.next(60) {
@@ -121,8 +120,7 @@ fn invalid_utf8_read_lossily_parses() {
         0xff_u8, 0xfe, b'l', b'o', b'c', b'a', b'l', b' ', 0xc3, b'=', 0x80,
     ];
     let text = String::from_utf8_lossy(&bytes);
-    // FIXME: add Language::Rhai once the grammar is in the workspace.
-    for language in [Language::Lua, Language::JavaScript] {
+    for language in [Language::Lua, Language::JavaScript, Language::Rhai] {
         let tree = parse(language, &text);
         assert!(!tree.errors().is_empty());
     }

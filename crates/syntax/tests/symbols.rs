@@ -227,6 +227,82 @@ fn javascript_visible_names() {
 }
 
 #[test]
+fn rhai_locals_functions_and_parameters() {
+    check(
+        Language::Rhai,
+        r#"let count = 0;
+fn add(a, b) {
+    let sum = a + b;
+    sum
+}
+const LIMIT = 3;
+let double = |x| x * 2;
+for (item, index) in [1, 2] { print(item + index); }
+try { add(1, 2); } catch (error) { print(error); }
+count = add(count, LIMIT);
+let count = count + 1;
+"#,
+        expect![[r#"
+            Local count @1:5 refs [10:1, 10:13, 11:13] scope 1:1-12:1
+            Function add @2:4 refs [9:7, 10:9] scope 1:1-12:1
+            Parameter a @2:8 refs [3:15] scope 2:1-5:2
+            Parameter b @2:11 refs [3:19] scope 2:1-5:2
+            Local sum @3:9 refs [4:5] scope 2:1-5:2
+            Local LIMIT @6:7 refs [10:20] scope 1:1-12:1
+            Parameter x @7:15 refs [7:18] scope 7:14-7:23
+            Local double @7:5 refs [] scope 1:1-12:1
+            Local item @8:6 refs [8:37] scope 8:1-8:53
+            Local index @8:12 refs [8:44] scope 8:1-8:53
+            Local error @9:27 refs [9:42] scope 9:20-9:51
+            Local count @11:5 refs [] scope 1:1-12:1
+        "#]],
+    );
+}
+
+#[test]
+fn rhai_functions_do_not_see_spell_variables() {
+    check(
+        Language::Rhai,
+        "let secret = 1;\nfn helper() { 2 }\nfn f(x) {\n    helper() + secret + x\n}\n",
+        expect![[r#"
+            Local secret @1:5 refs [] scope 1:1-6:1
+            Function helper @2:4 refs [4:5] scope 1:1-6:1
+            Function f @3:4 refs [] scope 1:1-6:1
+            Parameter x @3:6 refs [4:25] scope 3:1-5:2
+        "#]],
+    );
+    check_visible(
+        Language::Rhai,
+        "let secret = 1;\nfn helper() { 2 }\nfn f(x) {\n    $0\n}\n",
+        expect![[r#"
+            Parameter x
+            Function f
+            Function helper
+        "#]],
+    );
+}
+
+#[test]
+fn rhai_references_and_visible_names() {
+    check_references(
+        Language::Rhai,
+        "let value = 1;\n{ let value = 2; print(value); }\nprint(val$0ue);\n",
+        expect![[r#"
+            value defined 1:5-1:10 used 3:7-3:12
+        "#]],
+    );
+    check_visible(
+        Language::Rhai,
+        "let a = 1;\nfn f(b) {\n    let c = 2;\n    $0\n}\nlet d = 3;\n",
+        expect![[r#"
+            Local c
+            Parameter b
+            Function f
+        "#]],
+    );
+}
+
+#[test]
 fn symbols_on_broken_code() {
     // The function being typed is an `ERROR` node in Lua and JavaScript: its name and
     // parameters are still found, for completion while typing.
@@ -237,6 +313,15 @@ fn symbols_on_broken_code() {
             Local a @1:7 refs [3:9] scope 1:1-4:1
             Function f @2:10 refs [] scope 1:1-4:1
             Parameter x @2:12 refs [3:12] scope 2:11-4:1
+        "#]],
+    );
+    check(
+        Language::Rhai,
+        "let a = 1;\nfn f(x) {\n  print(a, x\n",
+        expect![[r#"
+            Local a @1:5 refs [] scope 1:1-4:1
+            Function f @2:4 refs [] scope 1:1-4:1
+            Parameter x @2:6 refs [3:12] scope 2:1-3:13
         "#]],
     );
     check(
