@@ -380,7 +380,7 @@ impl<'a> Walker<'a> {
                 }
                 "parameters" | "formal_parameters" => {
                     after_function_keyword = false;
-                    self.push_scope(node);
+                    self.push_scope_isolated(node, self.language == Language::Rhai);
                     if let Some(scope) = self.stack.last() {
                         self.analysis.scopes[scope.0].range.start = child.start_byte();
                     }

@@ -315,13 +315,12 @@ fn symbols_on_broken_code() {
             Parameter x @2:12 refs [3:12] scope 2:11-4:1
         "#]],
     );
-    check(
+    check_visible(
         Language::Rhai,
-        "let a = 1;\nfn f(x) {\n  print(a, x\n",
+        "let a = 1;\nfn f(x) {\n  print(a, x$0\n",
         expect![[r#"
-            Local a @1:5 refs [] scope 1:1-4:1
-            Function f @2:4 refs [] scope 1:1-4:1
-            Parameter x @2:6 refs [3:12] scope 2:1-3:13
+            Parameter x
+            Function f
         "#]],
     );
     check(
