@@ -35,6 +35,18 @@ module.exports = grammar({
 
   extras: ($) => [/\s/, $.comment, $.doc_comment],
 
+  // Block comments nest and raw strings close on as many `#`s as they open with:
+  // both are lexed by src/scanner.c (comments of all kinds, so that they stay single tokens).
+  // String contents are lexed there too, so that `/*` at the start of a string is not a comment.
+  externals: ($) => [
+    $.comment,
+    $.doc_comment,
+    $.raw_string,
+    $._string_content,
+    $._template_content,
+    $._error_sentinel,
+  ],
+
   word: ($) => $.identifier,
 
   conflicts: ($) => [],
@@ -303,7 +315,8 @@ module.exports = grammar({
     switch_expression: ($) =>
       seq('switch', field('value', $._expression), field('body', $.switch_body)),
 
-    switch_body: ($) => seq('{', commaSep($.switch_arm), '}'),
+    // The comma after an arm may be left out when the arm's value is a block.
+    switch_body: ($) => seq('{', repeat(seq($.switch_arm, optional(','))), '}'),
 
     switch_arm: ($) =>
       seq(
@@ -384,53 +397,21 @@ module.exports = grammar({
     string: ($) =>
       seq(
         '"',
-        repeat(choice($.string_content, $.escape_sequence)),
+        repeat(choice(alias($._string_content, $.string_content), $.escape_sequence)),
         token.immediate('"'),
       ),
-
-    string_content: (_) => token.immediate(prec(1, /[^"\\]+/)),
 
     escape_sequence: (_) =>
       token.immediate(
         seq('\\', choice(/[^xuU\r\n]/, /x[0-9a-fA-F]{2}/, /u[0-9a-fA-F]{4}/, /U[0-9a-fA-F]{8}/, /\r?\n/)),
       ),
 
-    raw_string: (_) =>
-      token(
-        choice(
-          seq('#"', /([^"]|"+[^"#])*"*/, '"#'),
-          seq('##"', /([^"]|"+[^"#]|"+#[^"#])*"*/, '"##'),
-        ),
-      ),
-
     template_string: ($) =>
       seq('`', repeat(choice(alias($._template_content, $.string_content), $.interpolation)), token.immediate('`')),
-
-    _template_content: (_) => token.immediate(prec(1, /([^`$]|\$[^`{])+|\$/)),
 
     interpolation: ($) => seq(token.immediate(prec(2, '${')), $._expression, '}'),
 
     character: (_) =>
       token(seq("'", choice(/[^'\\]/, seq('\\', choice(/[^xuU]/, /x[0-9a-fA-F]{2}/, /u[0-9a-fA-F]{4}/, /U[0-9a-fA-F]{8}/))), "'")),
-
-    comment: (_) =>
-      token(
-        choice(
-          seq('//', /[^\n]*/),
-          seq('/*', /[^*]*\*+([^/*][^*]*\*+)*/, '/'),
-        ),
-      ),
-
-    doc_comment: (_) =>
-      token(
-        prec(1,
-          choice(
-            seq('///', /[^/\n][^\n]*/),
-            '///',
-            seq('//!', /[^\n]*/),
-            seq('/**', /[^*/][^*]*\*+([^/*][^*]*\*+)*/, '/'),
-          ),
-        ),
-      ),
   },
 });
