@@ -80,6 +80,26 @@ tools::run(f.call(double(n)), items[0], 'c', #"raw"#)
     }
 
     #[test]
+    fn an_unfinished_function_recovers_with_a_missing_token() {
+        // Editors parse code while it is typed: the function stays a function, its body a
+        // block, and the parser inserts the missing `)` instead of wrapping everything in ERROR.
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&super::LANGUAGE.into()).unwrap();
+        let tree = parser
+            .parse("let a = 1;\nfn f(x) {\n  print(a, x\n", None)
+            .unwrap();
+        let root = tree.root_node();
+        assert_eq!(root.kind(), "source_file", "{}", root.to_sexp());
+        let function = root.named_child(1).unwrap();
+        assert_eq!(function.kind(), "function_definition", "{}", root.to_sexp());
+        assert!(
+            root.to_sexp().contains("(MISSING \")\")"),
+            "{}",
+            root.to_sexp()
+        );
+    }
+
+    #[test]
     fn the_queries_compile() {
         let language: tree_sitter::Language = super::LANGUAGE.into();
         for (name, source) in [
