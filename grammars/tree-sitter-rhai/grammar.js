@@ -265,7 +265,14 @@ module.exports = grammar({
         ),
       ),
 
-    arguments: ($) => seq('(', commaSep($._expression), ')'),
+    arguments: ($) => seq('(', commaSep(choice($._expression, $.open_range)), ')'),
+
+    // A range with one bound left out (`2..`, `..=3`), as an index or an argument.
+    open_range: ($) =>
+      choice(
+        seq(field('start', $._expression), field('operator', choice('..', '..='))),
+        seq(field('operator', choice('..', '..=')), field('end', $._expression)),
+      ),
 
     field_expression: ($) =>
       prec(
@@ -276,7 +283,7 @@ module.exports = grammar({
     index_expression: ($) =>
       prec(
         PREC.postfix,
-        seq(field('object', $._expression), choice('[', '?['), field('index', $._expression), ']'),
+        seq(field('object', $._expression), choice('[', '?['), field('index', choice($._expression, $.open_range)), ']'),
       ),
 
     path_expression: ($) =>
