@@ -24,7 +24,17 @@ print(y)
 ";
 
 fn start(code: &str, initial: Resume) -> (DebugController, JoinHandle<Result<Value, SpellError>>) {
+    start_with_breakpoints(code, initial, &[])
+}
+
+/// Like [`start`], with line breakpoints set before the spell starts (so it cannot finish first).
+fn start_with_breakpoints(
+    code: &str,
+    initial: Resume,
+    breakpoints: &[u32],
+) -> (DebugController, JoinHandle<Result<Value, SpellError>>) {
     let (hook, controller) = debug_channel(initial);
+    controller.set_breakpoints("test.lua", breakpoints);
     let (registry, _) = test_registry();
     let spell = Spell::from_source("test.lua", code, Lua);
     let options = RunOptions {
@@ -152,8 +162,7 @@ fn step_over_and_step_out_follow_the_depth() {
 #[test]
 fn breakpoints_stop_only_where_set() {
     let code = "local total = 0\nfor i = 1, 3 do\n  total = total + i\nend\nprint(total)\n";
-    let (controller, runner) = start(code, Resume::Continue);
-    controller.set_breakpoints("test.lua", &[3]);
+    let (controller, runner) = start_with_breakpoints(code, Resume::Continue, &[3]);
     let mut steps = Vec::new();
     while let Some(stop) = controller.next_stop() {
         steps.push(step(&stop));
