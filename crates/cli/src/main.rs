@@ -31,6 +31,8 @@ enum Command {
     Run(RunArgs),
     /// Compile a spell without running it and report every syntax error.
     Check(CheckArgs),
+    /// Print a spell's syntax tree and its syntax errors (exit 1 if there are any).
+    Parse(ParseArgs),
     /// Print the host API (modules, functions, parameters, types, docs).
     Api(ApiArgs),
     /// List the LLM providers (configured and built in), whether each answers, their models,
@@ -93,6 +95,18 @@ struct CheckArgs {
 }
 
 #[derive(ClapArgs)]
+struct ParseArgs {
+    /// The spell to parse.
+    file: PathBuf,
+    /// Print the tree as one S-expression instead of an indented outline.
+    #[arg(long)]
+    sexp: bool,
+    /// The language, when the extension or a #! line does not say.
+    #[arg(long, value_name = "lua|js|rhai")]
+    engine: Option<String>,
+}
+
+#[derive(ClapArgs)]
 struct ApiArgs {
     /// Print the manifest as JSON.
     #[arg(long, conflicts_with = "markdown")]
@@ -118,6 +132,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
+        Command::Parse(args) => parse(args),
         Command::Api(args) => api(args),
         Command::Models(args) => models(args),
     };
@@ -240,7 +255,22 @@ fn parse_params(pairs: &[String]) -> Result<Map, String> {
 fn check(args: CheckArgs) -> Result<ExitCode, String> {
     let engine = parse_engine(args.engine.as_deref())?;
     let spell = Spell::load(&args.file, engine).map_err(|error| error.headline())?;
-    let diagnostics = llmspell_runtime::check(&spell);
+    // The engine's compiler decides whether the spell is valid (it stops at its first error);
+    // when it is not, the parse tree adds every other error with its position. A spell the
+    // engine accepts is never reported from the tree: the grammars may lag the engines.
+    let engine_diagnostics = llmspell_runtime::check(&spell);
+    let mut diagnostics = Vec::new();
+    if !engine_diagnostics.is_empty() {
+        let tree =
+            llmspell_syntax::parse(syntax_language(spell.engine), spell.code_without_shebang());
+        diagnostics = tree_diagnostics(&spell.file_name(), &tree);
+        for diagnostic in engine_diagnostics {
+            if !diagnostics.iter().any(|known| known.line == diagnostic.line) {
+                diagnostics.push(diagnostic);
+            }
+        }
+    }
+    diagnostics.sort_by_key(|diagnostic| (diagnostic.line, diagnostic.column));
     for diagnostic in &diagnostics {
         eprintln!("{diagnostic}");
     }
@@ -249,6 +279,78 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         Ok(ExitCode::SUCCESS)
     } else {
         Ok(ExitCode::FAILURE)
+    }
+}
+
+fn parse(args: ParseArgs) -> Result<ExitCode, String> {
+    let engine = parse_engine(args.engine.as_deref())?;
+    let spell = Spell::load(&args.file, engine).map_err(|error| error.headline())?;
+    let tree = llmspell_syntax::parse(syntax_language(spell.engine), spell.code_without_shebang());
+    if args.sexp {
+        println!("{}", tree.to_sexp());
+    } else if let Some(root) = tree.root() {
+        let mut outline = String::new();
+        write_outline(&tree, root, 0, &mut outline);
+        print!("{outline}");
+    }
+    let diagnostics = tree_diagnostics(&spell.file_name(), &tree);
+    for diagnostic in &diagnostics {
+        eprintln!("{diagnostic}");
+    }
+    Ok(if diagnostics.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn syntax_language(engine: EngineKind) -> llmspell_syntax::Language {
+    match engine {
+        EngineKind::Lua => llmspell_syntax::Language::Lua,
+        EngineKind::Js => llmspell_syntax::Language::JavaScript,
+        EngineKind::Rhai => llmspell_syntax::Language::Rhai,
+    }
+}
+
+/// The parse tree's syntax errors as `file:line:column: message` diagnostics.
+fn tree_diagnostics(file: &str, tree: &llmspell_syntax::SyntaxTree) -> Vec<llmspell_runtime::Diagnostic> {
+    tree.errors()
+        .iter()
+        .map(|error| {
+            let (line, column) = tree.line_column(error.range.start);
+            llmspell_runtime::Diagnostic {
+                file: file.to_owned(),
+                line: line as u32,
+                column: column as u32,
+                message: error.message.clone(),
+            }
+        })
+        .collect()
+}
+
+/// One named node a line, indented by depth: `kind 3:1-5:4`, with leaf text for short leaves.
+fn write_outline(
+    tree: &llmspell_syntax::SyntaxTree,
+    node: llmspell_syntax::tree_sitter::Node<'_>,
+    depth: usize,
+    out: &mut String,
+) {
+    use std::fmt::Write as _;
+    let (start_line, start_column) = tree.line_column(node.start_byte());
+    let (end_line, end_column) = tree.line_column(node.end_byte());
+    let _ = write!(
+        out,
+        "{:indent$}{} {start_line}:{start_column}-{end_line}:{end_column}",
+        "",
+        node.kind(),
+        indent = depth * 2
+    );
+    if node.named_child_count() == 0 {
+        let text = &tree.text()[node.start_byte()..node.end_byte()];
+        if !text.is_empty() && text.len() <= 40 && !text.contains('\n') {
+            let _ = write!(out, " {text:?}");
+        }
+    }
+    out.push('\n');
+    let mut cursor = node.walk();
+    for child in node.named_children(&mut cursor) {
+        write_outline(tree, child, depth + 1, out);
     }
 }
 

@@ -134,3 +134,45 @@ fn config_limits_apply_and_flags_override_them() {
     let ran = llmspell(dir.path(), &["run", "spin.lua", "--timeout", "0", "--max-instructions", "100000"]);
     assert!(ran.stderr.contains("[instruction_limit]"), "{}", ran.stderr);
 }
+
+#[test]
+fn check_reports_every_syntax_error_from_the_parse_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("many.lua", "local x = = 1\nprint('fine')\nprint(x\n"),
+        ("many.js", "let x = = 1;\nprint('fine');\nprint(x;\n"),
+        ("many.rhai", "let x = = 1;\nprint(\"fine\");\nprint(x;\n"),
+    ];
+    for (name, code) in cases {
+        std::fs::write(dir.path().join(name), code).unwrap();
+        let ran = llmspell(dir.path(), &["check", name]);
+        assert_eq!(ran.code, 1, "{name}: {}", ran.stderr);
+        let lines: Vec<&str> = ran.stderr.lines().collect();
+        assert!(lines.iter().any(|line| line.starts_with(&format!("{name}:1:"))), "{name}: {}", ran.stderr);
+        assert!(lines.iter().any(|line| line.starts_with(&format!("{name}:3:"))), "{name}: {}", ran.stderr);
+        assert!(!lines.iter().any(|line| line.starts_with(&format!("{name}:2:"))), "{name}: {}", ran.stderr);
+    }
+}
+
+#[test]
+fn parse_prints_the_tree_and_fails_on_syntax_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, code, root) in [
+        ("tree.lua", "local a = agent.create({ name = 'a' })\n", "chunk"),
+        ("tree.js", "const a = agent.create({ name: 'a' });\n", "program"),
+        ("tree.rhai", "let a = agent.create(#{ name: \"a\" });\n", "source_file"),
+    ] {
+        std::fs::write(dir.path().join(name), code).unwrap();
+        let ran = llmspell(dir.path(), &["parse", name]);
+        assert_eq!(ran.code, 0, "{name}: {}", ran.stderr);
+        assert!(ran.stdout.starts_with(&format!("{root} 1:1-2:1\n")), "{name}: {}", ran.stdout);
+        assert!(ran.stdout.contains("\"agent\""), "{name}: {}", ran.stdout);
+        let ran = llmspell(dir.path(), &["parse", "--sexp", name]);
+        assert!(ran.stdout.starts_with(&format!("({root} ")), "{name}: {}", ran.stdout);
+    }
+    std::fs::write(dir.path().join("broken.rhai"), "let x = ;\n").unwrap();
+    let ran = llmspell(dir.path(), &["parse", "broken.rhai"]);
+    assert_eq!(ran.code, 1);
+    assert!(ran.stdout.contains("ERROR"), "{}", ran.stdout);
+    assert!(ran.stderr.starts_with("broken.rhai:1:"), "{}", ran.stderr);
+}

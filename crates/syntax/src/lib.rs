@@ -14,6 +14,9 @@ mod errors;
 
 use std::fmt;
 
+/// The tree-sitter crate the trees come from, for callers that walk nodes.
+pub use tree_sitter;
+
 pub use analysis::{
     Analysis, Argument, HostApi, HostCall, HostFunction, HostModule, HostType, Literal, Scope,
     ScopeId, Symbol, SymbolId, SymbolKind, Value, Workflow, WorkflowStep, analyze,
