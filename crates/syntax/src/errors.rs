@@ -13,29 +13,42 @@ pub(crate) fn collect(language: Language, text: &str, root: Node<'_>) -> Vec<Syn
     errors
 }
 
-fn visit(language: Language, text: &str, node: Node<'_>, errors: &mut Vec<SyntaxError>) {
-    if node.is_missing() {
-        errors.push(missing(language, text, node));
-        return;
-    }
-    if node.is_error() {
-        errors.push(unexpected(language, text, node));
-        return;
-    }
-    let mut cursor = node.walk();
-    for child in node.children(&mut cursor) {
-        if child.has_error() || child.is_missing() {
-            visit(language, text, child, errors);
+/// Iterative (an explicit stack, children pushed in reverse) so that deeply nested input, such as
+/// 10,000 unclosed brackets, cannot overflow the call stack.
+fn visit(language: Language, text: &str, root: Node<'_>, errors: &mut Vec<SyntaxError>) {
+    // Each node with its parent: `Node::parent` walks down from the root, recursively in C.
+    let mut stack = vec![(root, None)];
+    while let Some((node, parent)) = stack.pop() {
+        if node.is_missing() {
+            errors.push(missing(language, text, node, parent));
+            continue;
         }
+        if node.is_error() {
+            errors.push(unexpected(language, text, node));
+            continue;
+        }
+        let start = stack.len();
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            if child.has_error() || child.is_missing() {
+                stack.push((child, Some(node)));
+            }
+        }
+        stack[start..].reverse();
     }
 }
 
 /// A `MISSING` node: "expected `end` to close `function` at 3:1" when the construct it closes
 /// starts with a token, else "expected `x`".
-fn missing(language: Language, text: &str, node: Node<'_>) -> SyntaxError {
+fn missing(
+    language: Language,
+    text: &str,
+    node: Node<'_>,
+    parent: Option<Node<'_>>,
+) -> SyntaxError {
     let expected = node.kind();
     let mut message = format!("expected `{expected}`");
-    if let Some(parent) = node.parent() {
+    if let Some(parent) = parent {
         let mut cursor = parent.walk();
         let opener = parent
             .children(&mut cursor)
@@ -100,20 +113,24 @@ fn unexpected(language: Language, text: &str, node: Node<'_>) -> SyntaxError {
     SyntaxError { range, message }
 }
 
-fn collect_leaves<'tree>(node: Node<'tree>, leaves: &mut Vec<Node<'tree>>) {
-    if node.child_count() == 0 {
-        if node.end_byte() > node.start_byte() && node.kind() != "comment" {
-            leaves.push(node);
+fn collect_leaves<'tree>(root: Node<'tree>, leaves: &mut Vec<Node<'tree>>) {
+    // Iterative, in source order, for the same reason as `visit`.
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if node.child_count() == 0 {
+            if node.end_byte() > node.start_byte() && node.kind() != "comment" {
+                leaves.push(node);
+            }
+            continue;
         }
-        return;
-    }
-    if node.kind() == "comment" || node.kind() == "string" || node.kind() == "template_string" {
-        leaves.push(node);
-        return;
-    }
-    let mut cursor = node.walk();
-    for child in node.children(&mut cursor) {
-        collect_leaves(child, leaves);
+        if node.kind() == "comment" || node.kind() == "string" || node.kind() == "template_string" {
+            leaves.push(node);
+            continue;
+        }
+        let start = stack.len();
+        let mut cursor = node.walk();
+        stack.extend(node.children(&mut cursor));
+        stack[start..].reverse();
     }
 }
 
