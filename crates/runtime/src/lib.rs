@@ -254,6 +254,18 @@ impl SpellEnv {
         )
     }
 
+    /// Whether a host error must end this spell rather than reach the script as a catchable
+    /// error: a limit or termination ([`HostError::is_fatal`]), where a `timeout` or
+    /// `terminated` counts only when this spell's own deadline passed or it was cancelled.
+    #[allow(dead_code, reason = "used by the engines that raise host errors")]
+    pub fn ends_spell(&self, error: &HostError) -> bool {
+        match error.code.as_str() {
+            llmspell_bridge::codes::TIMEOUT => self.past_deadline(),
+            llmspell_bridge::codes::TERMINATED => self.cancel.is_cancelled(),
+            _ => error.is_fatal(),
+        }
+    }
+
     /// Whether the wall clock has run out.
     #[allow(dead_code, reason = "used by every engine's limit checks")]
     pub fn past_deadline(&self) -> bool {

@@ -421,14 +421,7 @@ impl Engine {
         if let Some(fatal) = self.fatal_error() {
             return fatal;
         }
-        let env = self.env();
-        let fatal = match error.code.as_str() {
-            codes::TIMEOUT => env.past_deadline(),
-            codes::TERMINATED => env.cancel.is_cancelled(),
-            codes::MEMORY_LIMIT | codes::INSTRUCTION_LIMIT => true,
-            _ => false,
-        };
-        if fatal {
+        if self.env().ends_spell(&error) {
             self.trip_at(lua, error, None)
         } else {
             raise_host(error)

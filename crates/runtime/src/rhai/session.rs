@@ -141,12 +141,7 @@ impl<'env> Session<'env> {
         if let Some(fatal) = self.fatal() {
             return terminated(fatal);
         }
-        let fatal = match error.code.as_str() {
-            codes::TIMEOUT => self.env.past_deadline(),
-            codes::TERMINATED => self.env.cancel.is_cancelled(),
-            _ => error.is_fatal(),
-        };
-        if fatal {
+        if self.env.ends_spell(&error) {
             let error = if error.code == codes::TIMEOUT { self.env.timeout_error() } else { error };
             self.set_fatal(error.clone());
             return terminated(error);
