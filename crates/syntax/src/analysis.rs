@@ -130,6 +130,31 @@ pub struct HostCall {
     pub arguments: Vec<Argument>,
 }
 
+/// A member of a host module or of a host object that the spell reads or calls: `agent.create`,
+/// `a:run`, `spell.name`, `agent::create`. Recorded whether or not the host API knows the member,
+/// so that editors can flag typos (`agent.craete`) and colour the host API.
+#[derive(Clone, Debug)]
+pub struct HostAccess {
+    /// Whose member it is.
+    pub owner: HostOwner,
+    /// The expression before the `.`, `:` or `::` (the module name as written, a variable, a call).
+    pub object_range: TextRange,
+    /// The member's name as written.
+    pub member: String,
+    pub member_range: TextRange,
+    /// Whether the member is called right there (`agent.create(…)`, `a:run(…)`).
+    pub called: bool,
+}
+
+/// The owner of a [`HostAccess`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HostOwner {
+    /// A host module, by the name the spell wrote (`agent`, or an alias such as `Agent`).
+    Module(String),
+    /// A value whose host object type is known (`Agent`, `Workflow`, …).
+    Object(String),
+}
+
 /// A workflow built with a literal configuration.
 #[derive(Clone, Debug)]
 pub struct Workflow {
@@ -156,6 +181,8 @@ pub struct Analysis {
     pub symbols: Vec<Symbol>,
     pub host_calls: Vec<HostCall>,
     pub workflows: Vec<Workflow>,
+    /// Members of host modules and host objects, in source order (see [`HostAccess`]).
+    pub host_accesses: Vec<HostAccess>,
 }
 
 impl Analysis {
@@ -252,6 +279,10 @@ pub fn analyze(syntax_tree: &SyntaxTree, api: &HostApi) -> Analysis {
         .analysis
         .workflows
         .sort_by_key(|workflow| workflow.range.start);
+    walker
+        .analysis
+        .host_accesses
+        .sort_by_key(|access| access.member_range.start);
     walker.analysis
 }
 
@@ -522,15 +553,11 @@ impl<'a> Walker<'a> {
                 self.visit_children(node);
                 self.host_call(node);
             }
-            "dot_index_expression" => {
+            "dot_index_expression" | "method_index_expression" => {
                 if let Some(table) = node.child_by_field_name("table") {
                     self.visit(table);
                 }
-            }
-            "method_index_expression" => {
-                if let Some(table) = node.child_by_field_name("table") {
-                    self.visit(table);
-                }
+                self.host_access(node);
             }
             "field" => {
                 if let Some(name) = node.child_by_field_name("name")
@@ -665,13 +692,21 @@ impl<'a> Walker<'a> {
             "method_call_expression" | "call_expression" => {
                 self.visit_children(node);
                 self.host_call(node);
+                if node.kind() == "method_call_expression" {
+                    self.host_access(node);
+                }
             }
+            "field_expression" => {
+                self.visit_children(node);
+                self.host_access(node);
+            }
+            "path_expression" => self.host_access(node),
             "property" => {
                 if let Some(value) = node.child_by_field_name("value") {
                     self.visit(value);
                 }
             }
-            "path_expression" | "import_statement" | "export_statement" => {}
+            "import_statement" | "export_statement" => {}
             "identifier" => {
                 self.reference(node);
             }
@@ -757,9 +792,13 @@ impl<'a> Walker<'a> {
                 }
                 self.pop_scope();
             }
-            "call_expression" => {
+            "call_expression" | "new_expression" => {
                 self.visit_children(node);
                 self.host_call(node);
+            }
+            "member_expression" => {
+                self.visit_children(node);
+                self.host_access(node);
             }
             "pair" => {
                 if let Some(key) = node.child_by_field_name("key")
@@ -904,9 +943,20 @@ impl<'a> Walker<'a> {
             ),
             // Rhai: `agent.create(#{…})` is a method call on the module name.
             "method_call_expression" => (node, node.child_by_field_name("arguments")?),
+            // JavaScript: `new Agent({…})` calls the module's `new` (an alias of `create`).
+            "new_expression" => (node, node.child_by_field_name("arguments")?),
             _ => return None,
         };
         let (object, name) = match function.kind() {
+            "new_expression" => (
+                function.child_by_field_name("constructor")?,
+                function.child(0)?,
+            ),
+            // Rhai: `agent::create(#{…})`.
+            "path_expression" => (
+                function.child_by_field_name("namespace")?,
+                function.child_by_field_name("name")?,
+            ),
             "dot_index_expression" => (
                 function.child_by_field_name("table")?,
                 function.child_by_field_name("field")?,
@@ -962,6 +1012,69 @@ impl<'a> Walker<'a> {
             name,
             arguments: argument_nodes,
         })
+    }
+
+    /// Records a member of a host module or host object (`agent.create`, `a:run`, `spell.name`,
+    /// `agent::create`), whether or not the host API knows it.
+    fn host_access(&mut self, node: Node<'_>) {
+        let fields = match node.kind() {
+            "dot_index_expression" => ("table", "field"),
+            "method_index_expression" => ("table", "method"),
+            "member_expression" => ("object", "property"),
+            "field_expression" => ("object", "field"),
+            "method_call_expression" => ("object", "method"),
+            "path_expression" => ("namespace", "name"),
+            _ => return,
+        };
+        let (Some(object), Some(member)) = (
+            node.child_by_field_name(fields.0),
+            node.child_by_field_name(fields.1),
+        ) else {
+            return;
+        };
+        if !matches!(
+            member.kind(),
+            "identifier" | "property_identifier" | "field_identifier"
+        ) {
+            return;
+        }
+        let object = self.unwrap_expression(object);
+        let owner = if object.kind() == "identifier" {
+            let name = self.text_of(object);
+            match self.resolve(name) {
+                Some(id) => match &self.analysis.symbols[id.0].host_type {
+                    Some(host_type) => HostOwner::Object(host_type.clone()),
+                    None => return,
+                },
+                None if self.api.modules.contains_key(name) => HostOwner::Module(name.to_owned()),
+                None => return,
+            }
+        } else if node.kind() == "path_expression" {
+            return;
+        } else {
+            match self.type_of(object) {
+                Some(host_type) => HostOwner::Object(host_type),
+                None => return,
+            }
+        };
+        let called = node.kind() == "method_call_expression"
+            || node.parent().is_some_and(|parent| {
+                let callee_field = match parent.kind() {
+                    "function_call" => "name",
+                    "call_expression" => "function",
+                    _ => return false,
+                };
+                parent
+                    .child_by_field_name(callee_field)
+                    .is_some_and(|callee| callee.id() == node.id())
+            });
+        self.analysis.host_accesses.push(HostAccess {
+            owner,
+            object_range: TextRange::of(object),
+            member: self.text_of(member).to_owned(),
+            member_range: TextRange::of(member),
+            called,
+        });
     }
 
     fn host_call(&mut self, node: Node<'_>) {
@@ -1077,7 +1190,7 @@ impl<'a> Walker<'a> {
             | "function_expression"
             | "arrow_function"
             | "closure_expression" => Literal::Function,
-            "function_call" | "call_expression" | "method_call_expression" => {
+            "function_call" | "call_expression" | "method_call_expression" | "new_expression" => {
                 match self.call_parts(node) {
                     Some(call) => Literal::Call(call.callee),
                     None => Literal::Expression,

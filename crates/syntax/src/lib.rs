@@ -18,8 +18,9 @@ use std::fmt;
 pub use tree_sitter;
 
 pub use analysis::{
-    Analysis, Argument, HostApi, HostCall, HostFunction, HostModule, HostType, Literal, Scope,
-    ScopeId, Symbol, SymbolId, SymbolKind, Value, Workflow, WorkflowStep, analyze,
+    Analysis, Argument, HostAccess, HostApi, HostCall, HostFunction, HostModule, HostOwner,
+    HostType, Literal, Scope, ScopeId, Symbol, SymbolId, SymbolKind, Value, Workflow, WorkflowStep,
+    analyze,
 };
 
 /// The three spell languages.
