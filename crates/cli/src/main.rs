@@ -3,6 +3,7 @@
 
 mod config;
 mod llm_setup;
+mod lsp_command;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -38,6 +39,8 @@ enum Command {
     /// List the LLM providers (configured and built in), whether each answers, their models,
     /// the aliases and the default model.
     Models(ModelsArgs),
+    /// Run the language server on stdin/stdout, for editors.
+    Lsp(lsp_command::LspArgs),
 }
 
 #[derive(ClapArgs)]
@@ -128,13 +131,16 @@ fn main() -> ExitCode {
         eprintln!("llmspell: internal error: {detail} (please report this)");
     }));
     let cli = Cli::parse();
-    init_logging();
+    if !matches!(cli.command, Command::Lsp(_)) {
+        init_logging();
+    }
     let outcome = match cli.command {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
         Command::Parse(args) => parse(args),
         Command::Api(args) => api(args),
         Command::Models(args) => models(args),
+        Command::Lsp(args) => lsp_command::run(args),
     };
     match outcome {
         Ok(code) => code,

@@ -18,8 +18,10 @@ mod hover;
 mod lens;
 mod line_index;
 mod navigation;
+mod nodes;
 mod semantic;
 mod signature;
+mod spell_items;
 
 pub use api::{ApiIndex, Examples, FieldInfo, FunctionInfo, ModuleInfo, ParamInfo, TypeInfo};
 pub use completion::{CompletionItem, CompletionKind};

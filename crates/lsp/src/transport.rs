@@ -1,0 +1,261 @@
+//! The input side of the wire: reads `Content-Length`-framed messages from the client
+//! tolerantly, applies document notifications in arrival order, and forwards every message,
+//! re-framed as valid UTF-8, to the JSON-RPC service.
+//!
+//! Why not hand the input straight to `tower-lsp-server`: its decoder stops serving on a body
+//! with invalid UTF-8 or on unparsable headers, and it runs handlers concurrently, so two
+//! `didChange` notifications could apply out of order. Here a body is decoded lossily (an invalid
+//! byte becomes U+FFFD), garbage between messages is skipped (and answered with one JSON-RPC
+//! parse error), and `didOpen`/`didChange`/`didClose`/`didSave` are applied before the next
+//! message is even read, so every later request sees every earlier edit.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+use crate::session::Session;
+
+/// Headers longer than this without a blank line are garbage.
+const MAX_HEADER_BYTES: usize = 8 * 1024;
+/// Larger bodies are refused (their bytes are then skipped as garbage).
+const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
+/// The hidden request the service receives instead of input that is not JSON (or cannot be
+/// framed): the server answers it with a JSON-RPC parse error, `id: null`, as the specification
+/// asks. (`tower-lsp-server` stops reading after the first message it cannot decode, so it must
+/// never see one.)
+pub const PARSE_ERROR_METHOD: &str = "llmspell/_parseError";
+/// The hidden request the service receives instead of JSON that is not a JSON-RPC message: the
+/// server answers it with an invalid-request error, with the message's `id` when it has one.
+pub const INVALID_REQUEST_METHOD: &str = "llmspell/_invalidRequest";
+
+/// Reads `input` until it ends or the client sends `exit`, writing each message to `output`.
+pub async fn pump<I, O>(mut input: I, mut output: O, session: Arc<Session>)
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite + Unpin,
+{
+    let mut frames = FrameReader::default();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        while let Some(frame) = frames.next_frame() {
+            let body = match frame {
+                Frame::Message(bytes) => {
+                    let body = match String::from_utf8(bytes) {
+                        Ok(body) => body,
+                        Err(error) => {
+                            tracing::warn!("a message contains invalid UTF-8; decoding it lossily");
+                            String::from_utf8_lossy(error.as_bytes()).into_owned()
+                        }
+                    };
+                    checked_message(body)
+                }
+                Frame::Garbage(reason) => {
+                    tracing::warn!("skipping unframed input: {reason}");
+                    stand_in(PARSE_ERROR_METHOD, serde_json::Value::Null)
+                }
+            };
+            let is_exit = session.observe(&body);
+            if forward(&mut output, &body).await.is_err() {
+                return;
+            }
+            if is_exit {
+                return;
+            }
+        }
+        match input.read(&mut chunk).await {
+            Ok(0) => return,
+            Ok(read) => frames.push(&chunk[..read]),
+            Err(error) => {
+                tracing::error!("reading the client's messages failed: {error}");
+                return;
+            }
+        }
+    }
+}
+
+/// The body itself when the service can decode it, else a stand-in request it answers with the
+/// right error.
+fn checked_message(body: String) -> String {
+    /// What `tower-lsp-server` decodes every message into.
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    #[allow(dead_code, reason = "only whether it decodes matters")]
+    enum Message {
+        Response(tower_lsp_server::jsonrpc::Response),
+        Request(tower_lsp_server::jsonrpc::Request),
+    }
+    if serde_json::from_str::<Message>(&body).is_ok() {
+        return body;
+    }
+    match serde_json::from_str::<serde_json::Value>(&body) {
+        Err(error) => {
+            tracing::warn!("a message is not JSON: {error}");
+            stand_in(PARSE_ERROR_METHOD, serde_json::Value::Null)
+        }
+        Ok(value) => {
+            tracing::warn!("a message is not a JSON-RPC request, notification or response");
+            let id = match value.get("id") {
+                Some(id @ serde_json::Value::String(_)) => id.clone(),
+                Some(id) if id.as_i64().is_some() => id.clone(),
+                _ => serde_json::Value::Null,
+            };
+            stand_in(INVALID_REQUEST_METHOD, id)
+        }
+    }
+}
+
+fn stand_in(method: &str, id: serde_json::Value) -> String {
+    serde_json::json!({ "jsonrpc": "2.0", "id": id, "method": method }).to_string()
+}
+
+async fn forward<O: AsyncWrite + Unpin>(output: &mut O, body: &str) -> std::io::Result<()> {
+    output.write_all(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes()).await?;
+    output.write_all(body.as_bytes()).await?;
+    output.flush().await
+}
+
+impl Session {
+    /// Looks at one message before the service gets it: notes `initialize`, applies document
+    /// notifications, and says whether it is `exit`.
+    fn observe(&self, body: &str) -> bool {
+        #[derive(serde::Deserialize)]
+        struct Envelope {
+            method: Option<String>,
+            id: Option<serde_json::Value>,
+            #[serde(default)]
+            params: serde_json::Value,
+        }
+        let Ok(envelope) = serde_json::from_str::<Envelope>(body) else {
+            return false;
+        };
+        let Some(method) = envelope.method else {
+            return false;
+        };
+        match method.as_str() {
+            "initialize" if envelope.id.is_some() => {
+                self.initialize_seen.store(true, Ordering::SeqCst);
+            }
+            "exit" => return true,
+            _ if self.initialize_seen.load(Ordering::SeqCst) => {
+                self.apply_notification(&method, envelope.params);
+            }
+            _ => {}
+        }
+        false
+    }
+}
+
+enum Frame {
+    Message(Vec<u8>),
+    Garbage(&'static str),
+}
+
+/// Splits a byte stream into message bodies.
+#[derive(Default)]
+struct FrameReader {
+    buffer: Vec<u8>,
+    /// The length of the body whose headers were read.
+    body_length: Option<usize>,
+}
+
+impl FrameReader {
+    fn push(&mut self, bytes: &[u8]) {
+        self.buffer.extend_from_slice(bytes);
+    }
+
+    fn next_frame(&mut self) -> Option<Frame> {
+        if let Some(length) = self.body_length {
+            if self.buffer.len() < length {
+                return None;
+            }
+            self.body_length = None;
+            let rest = self.buffer.split_off(length);
+            return Some(Frame::Message(std::mem::replace(&mut self.buffer, rest)));
+        }
+        let Some(end) = find(&self.buffer, b"\r\n\r\n") else {
+            if self.buffer.len() <= MAX_HEADER_BYTES {
+                return None;
+            }
+            // No header ends here: skip to the next thing that looks like one.
+            let keep_from = find_ignore_case(&self.buffer[1..], b"content-length")
+                .map_or(self.buffer.len() - b"content-length".len(), |index| index + 1);
+            self.buffer.drain(..keep_from);
+            return Some(Frame::Garbage("no header"));
+        };
+        let header = &self.buffer[..end];
+        let length = content_length(header);
+        self.buffer.drain(..end + 4);
+        match length {
+            Some(length) if length <= MAX_BODY_BYTES => {
+                self.body_length = Some(length);
+                self.next_frame()
+            }
+            Some(_) => Some(Frame::Garbage("the body is too large")),
+            None => Some(Frame::Garbage("a header without a valid Content-Length")),
+        }
+    }
+}
+
+/// The value of the `Content-Length` header (the name in any case; garbage before it ignored).
+fn content_length(header: &[u8]) -> Option<usize> {
+    let name = b"content-length:";
+    let start = find_ignore_case(header, name)? + name.len();
+    let rest = &header[start..];
+    let line_end = find(rest, b"\r\n").unwrap_or(rest.len());
+    std::str::from_utf8(&rest[..line_end]).ok()?.trim().parse().ok()
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|window| window == needle)
+}
+
+fn find_ignore_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|window| window.eq_ignore_ascii_case(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frames(input: &[u8]) -> Vec<String> {
+        let mut reader = FrameReader::default();
+        reader.push(input);
+        std::iter::from_fn(|| reader.next_frame())
+            .map(|frame| match frame {
+                Frame::Message(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+                Frame::Garbage(reason) => format!("garbage: {reason}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn splits_messages_and_skips_garbage() {
+        let input = b"Content-Length: 2\r\n\r\n{}junk\r\n\r\ncontent-length:3\r\nContent-Type: x\r\n\r\n[1]";
+        assert_eq!(frames(input), ["{}", "garbage: a header without a valid Content-Length", "[1]"]);
+    }
+
+    #[test]
+    fn garbage_glued_to_a_header_is_ignored() {
+        assert_eq!(frames(b"xyzContent-Length: 1\r\n\r\n1"), ["1"]);
+    }
+
+    #[test]
+    fn waits_for_the_rest_of_a_message() {
+        let mut reader = FrameReader::default();
+        reader.push(b"Content-Length: 4\r\n\r\n{}");
+        assert!(reader.next_frame().is_none());
+        reader.push(b"{}");
+        assert!(matches!(reader.next_frame(), Some(Frame::Message(body)) if body == b"{}{}"));
+    }
+
+    #[test]
+    fn endless_garbage_is_dropped_but_a_following_header_kept() {
+        let mut reader = FrameReader::default();
+        reader.push(&vec![b'x'; MAX_HEADER_BYTES + 10]);
+        assert!(matches!(reader.next_frame(), Some(Frame::Garbage("no header"))));
+        assert!(reader.buffer.len() < 20, "the garbage is dropped");
+        reader.push(b"Content-Length: 2\r\n\r\nok");
+        assert!(matches!(reader.next_frame(), Some(Frame::Message(body)) if body == b"ok"));
+    }
+}
