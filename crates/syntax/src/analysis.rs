@@ -271,6 +271,12 @@ pub fn analyze(syntax_tree: &SyntaxTree, api: &HostApi) -> Analysis {
     for symbol in &mut walker.analysis.symbols {
         symbol.references.sort();
     }
+    // Hoisted functions were defined before the statements above them: keep symbols in source
+    // order all the same (nothing in the analysis holds a `SymbolId` yet).
+    walker
+        .analysis
+        .symbols
+        .sort_by_key(|symbol| symbol.definition.start);
     walker
         .analysis
         .host_calls
@@ -351,6 +357,35 @@ impl<'a> Walker<'a> {
         });
         self.names[level].insert(name, id);
         id
+    }
+
+    /// Defines the functions declared directly in a block before its statements are visited:
+    /// JavaScript function declarations and Rhai `fn`s can be called above their declaration.
+    fn hoist_functions(&mut self, block: Node<'_>) {
+        let kinds: &[&str] = match self.language {
+            Language::JavaScript => &["function_declaration", "generator_function_declaration"],
+            Language::Rhai => &["function_definition"],
+            Language::Lua => return,
+        };
+        for child in named_children(block) {
+            if kinds.contains(&child.kind())
+                && let Some(name) = child.child_by_field_name("name")
+            {
+                self.define(name, SymbolKind::Function);
+            }
+        }
+    }
+
+    /// Defines a function's name, unless [`Walker::hoist_functions`] already did.
+    fn define_unless_hoisted(&mut self, name: Node<'_>) {
+        let hoisted = self
+            .names
+            .last()
+            .and_then(|names| names.get(self.text_of(name)))
+            .is_some_and(|id| self.analysis.symbols[id.0].definition == TextRange::of(name));
+        if !hoisted {
+            self.define(name, SymbolKind::Function);
+        }
     }
 
     fn resolve(&self, name: &str) -> Option<SymbolId> {
@@ -626,9 +661,13 @@ impl<'a> Walker<'a> {
                     }
                 }
             }
+            "source_file" => {
+                self.hoist_functions(node);
+                self.visit_children(node);
+            }
             "function_definition" => {
                 if let Some(name) = node.child_by_field_name("name") {
-                    self.define(name, SymbolKind::Function);
+                    self.define_unless_hoisted(name);
                 }
                 // A Rhai function sees its parameters and other functions, not the spell's
                 // variables.
@@ -751,9 +790,13 @@ impl<'a> Walker<'a> {
             }
             "function_declaration" | "generator_function_declaration" => {
                 if let Some(name) = node.child_by_field_name("name") {
-                    self.define(name, SymbolKind::Function);
+                    self.define_unless_hoisted(name);
                 }
                 self.javascript_function(node);
+            }
+            "program" => {
+                self.hoist_functions(node);
+                self.visit_children(node);
             }
             "function_expression"
             | "arrow_function"
@@ -779,6 +822,7 @@ impl<'a> Walker<'a> {
             }
             "statement_block" | "for_statement" | "class_body" => {
                 self.push_scope(node);
+                self.hoist_functions(node);
                 self.visit_children(node);
                 self.pop_scope();
             }
@@ -835,6 +879,7 @@ impl<'a> Walker<'a> {
         if let Some(body) = node.child_by_field_name("body") {
             if body.kind() == "statement_block" {
                 // The body shares the parameters' scope.
+                self.hoist_functions(body);
                 self.visit_children(body);
             } else {
                 self.visit(body);

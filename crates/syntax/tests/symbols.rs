@@ -249,8 +249,8 @@ let count = count + 1;
             Parameter b @2:11 refs [3:19] scope 2:1-5:2
             Local sum @3:9 refs [4:5] scope 2:1-5:2
             Local LIMIT @6:7 refs [10:20] scope 1:1-12:1
-            Parameter x @7:15 refs [7:18] scope 7:14-7:23
             Local double @7:5 refs [] scope 1:1-12:1
+            Parameter x @7:15 refs [7:18] scope 7:14-7:23
             Local item @8:6 refs [8:37] scope 8:1-8:53
             Local index @8:12 refs [8:44] scope 8:1-8:53
             Local error @9:27 refs [9:42] scope 9:20-9:51
