@@ -8,6 +8,7 @@
 
 pub mod error;
 pub mod module;
+pub mod record;
 pub mod registry;
 pub mod types;
 pub mod value;
@@ -17,6 +18,7 @@ pub use module::{
     Args, Examples, Field, Function, FunctionBuilder, Implementation, Invocation, Module,
     ModuleKind, ObjectType, Param,
 };
-pub use registry::{Manifest, Registry, map_of};
+pub use record::{Mismatch, Problem, Record, RecordField};
+pub use registry::{BuiltinTool, Manifest, Registry, map_of};
 pub use types::Type;
 pub use value::{Callable, HostObject, Map, Object, RustFunction, ScriptFunction, Value, format_float};

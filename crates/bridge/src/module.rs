@@ -178,15 +178,10 @@ fn plural(count: usize, word: &str) -> String {
 }
 
 fn check_type(qualified: &str, param: &Param, value: &Value) -> Result<(), HostError> {
-    if param.ty.accepts(value) {
-        return Ok(());
-    }
-    Err(HostError::invalid_argument(format!(
-        "{qualified}: parameter '{}' expects {}, got {}",
-        param.name,
-        param.ty,
-        Type::describe_value(value)
-    )))
+    param
+        .ty
+        .check(value)
+        .map_err(|mismatch| HostError::invalid_argument(mismatch.message(qualified, param.name)))
 }
 
 /// Arguments after validation: one value per declared parameter (defaults filled in),

@@ -4,10 +4,12 @@
 //! the language server, the generated API reference and the editor stubs all read it.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::module::{Field, Function, Module, ModuleKind, ObjectType, Param};
+use crate::record::{Record, RecordField};
 use crate::types::Type;
 use crate::value::Value;
 
@@ -16,6 +18,17 @@ use crate::value::Value;
 pub struct Registry {
     pub modules: Vec<Module>,
     pub types: Vec<ObjectType>,
+    /// The tools built into the host (`calculator`, `file_read`, …), for the manifest.
+    pub tools: Vec<BuiltinTool>,
+}
+
+/// A tool built into the host, as `tools.list()` describes it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BuiltinTool {
+    pub name: String,
+    pub description: String,
+    /// The JSON Schema of its arguments (an object schema).
+    pub parameters: serde_json::Value,
 }
 
 impl Registry {
@@ -32,6 +45,12 @@ impl Registry {
         self.types.push(object_type);
         self
     }
+    /// Adds (or replaces, by name) a built-in tool.
+    pub fn add_tool(&mut self, tool: BuiltinTool) -> &mut Self {
+        self.tools.retain(|existing| existing.name != tool.name);
+        self.tools.push(tool);
+        self
+    }
     pub fn module(&self, name: &str) -> Option<&Module> {
         self.modules.iter().find(|module| module.name == name || module.aliases.contains(&name))
     }
@@ -45,7 +64,43 @@ impl Registry {
         modules.sort_by(|a, b| a.name.cmp(&b.name));
         let mut types: Vec<TypeEntry> = self.types.iter().map(TypeEntry::from).collect();
         types.sort_by(|a, b| a.name.cmp(&b.name));
-        Manifest { version: env!("CARGO_PKG_VERSION"), modules, types }
+        let mut records: Vec<RecordEntry> =
+            self.records().iter().map(|record| RecordEntry::from(&**record)).collect();
+        records.sort_by(|a, b| a.name.cmp(b.name));
+        let mut tools: Vec<ToolEntry> = self
+            .tools
+            .iter()
+            .map(|tool| ToolEntry {
+                name: tool.name.clone(),
+                description: tool.description.clone(),
+                parameters: tool.parameters.clone(),
+            })
+            .collect();
+        tools.sort_by(|a, b| a.name.cmp(&b.name));
+        Manifest { version: env!("CARGO_PKG_VERSION"), modules, types, records, tools }
+    }
+
+    /// Every record reachable from a parameter, result or field of a module or object type,
+    /// each once (records inside records included).
+    pub fn records(&self) -> Vec<Arc<Record>> {
+        let functions = self
+            .modules
+            .iter()
+            .flat_map(|module| &module.functions)
+            .chain(self.types.iter().flat_map(|object_type| &object_type.methods));
+        let types = functions
+            .flat_map(|function| function.params.iter().map(|param| &param.ty).chain([&function.returns]))
+            .chain(self.modules.iter().flat_map(|module| &module.fields).map(|field| &field.ty))
+            .chain(self.types.iter().flat_map(|object_type| &object_type.fields).map(|field| &field.ty));
+        let mut found: Vec<Arc<Record>> = Vec::new();
+        for ty in types {
+            for record in ty.records() {
+                if !found.iter().any(|seen| seen.name == record.name) {
+                    found.push(record);
+                }
+            }
+        }
+        found
     }
 }
 
@@ -55,6 +110,59 @@ pub struct Manifest {
     pub version: &'static str,
     pub modules: Vec<ModuleEntry>,
     pub types: Vec<TypeEntry>,
+    /// The shapes of configuration maps (`AgentConfig`, …), sorted by name.
+    pub records: Vec<RecordEntry>,
+    /// The tools built into the host, sorted by name.
+    pub tools: Vec<ToolEntry>,
+}
+
+/// A record: the declared keys of a configuration map.
+#[derive(Clone, Debug, Serialize)]
+pub struct RecordEntry {
+    pub name: &'static str,
+    pub doc: &'static str,
+    pub fields: Vec<RecordFieldEntry>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RecordFieldEntry {
+    pub name: &'static str,
+    #[serde(rename = "type")]
+    pub ty: Type,
+    pub optional: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<serde_json::Value>,
+    pub doc: &'static str,
+}
+
+/// A tool built into the host: its name, what it does, and its arguments' JSON Schema.
+#[derive(Clone, Debug, Serialize)]
+pub struct ToolEntry {
+    pub name: String,
+    pub description: String,
+    pub parameters: serde_json::Value,
+}
+
+impl From<&Record> for RecordEntry {
+    fn from(record: &Record) -> Self {
+        RecordEntry {
+            name: record.name,
+            doc: record.doc,
+            fields: record.fields.iter().map(RecordFieldEntry::from).collect(),
+        }
+    }
+}
+
+impl From<&RecordField> for RecordFieldEntry {
+    fn from(field: &RecordField) -> Self {
+        RecordFieldEntry {
+            name: field.name,
+            ty: field.ty.clone(),
+            optional: field.optional,
+            default: field.default.as_ref().and_then(|value| value.to_json().ok()),
+            doc: field.doc,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -236,6 +344,23 @@ impl Manifest {
             }
             out.push('\n');
         }
+        for record in &self.records {
+            let _ = writeln!(out, "{} (record) — {}", record.name, first_line(record.doc));
+            for field in &record.fields {
+                let mark = if field.optional { "?" } else { "" };
+                let default = field.default.as_ref().map(|value| format!(" = {value}")).unwrap_or_default();
+                let _ = writeln!(out, "  .{}{mark}: {}{default}  {}", field.name, field.ty, first_line(field.doc));
+            }
+            out.push('\n');
+        }
+        if !self.tools.is_empty() {
+            out.push_str("built-in tools\n");
+            for tool in &self.tools {
+                let _ = writeln!(out, "  {}({})", tool.name, tool_parameters(tool).iter().map(|parameter| parameter.signature()).collect::<Vec<_>>().join(", "));
+                let _ = writeln!(out, "      {}", first_line(&tool.description));
+            }
+            out.push('\n');
+        }
         out
     }
 
@@ -259,6 +384,19 @@ impl Manifest {
         for object_type in &self.types {
             let _ = writeln!(out, "- [`{0}`](#{1})", object_type.name, object_type.name.to_lowercase());
         }
+        if !self.records.is_empty() {
+            out.push_str("\n## Records\n\nThe keys of the configuration maps functions take. An unknown key, a missing \
+                          required key or a value of the wrong type is `invalid_argument`.\n\n");
+            for record in &self.records {
+                let _ = writeln!(out, "- [`{0}`](#{1})", record.name, record.name.to_lowercase());
+            }
+        }
+        if !self.tools.is_empty() {
+            out.push_str("\n## Built-in tools\n\n");
+            for tool in &self.tools {
+                let _ = writeln!(out, "- [`{0}`](#{1})", tool.name, tool.name.to_lowercase());
+            }
+        }
         out.push('\n');
         for module in &self.modules {
             let _ = writeln!(out, "## {}\n\n{}\n", module.name, module.doc);
@@ -277,8 +415,76 @@ impl Manifest {
                 write_function(&mut out, method);
             }
         }
+        for record in &self.records {
+            let _ = writeln!(out, "## {}\n\n{}\n", record.name, record.doc);
+            out.push_str("| key | type | default | description |\n|---|---|---|---|\n");
+            for field in &record.fields {
+                let mark = if field.optional { "?" } else { "" };
+                let default = field.default.as_ref().map(|value| format!("`{value}`")).unwrap_or_default();
+                let _ = writeln!(out, "| `{}{mark}` | `{}` | {default} | {} |", field.name, field.ty, field.doc);
+            }
+            out.push('\n');
+        }
+        for tool in &self.tools {
+            let _ = writeln!(out, "## {}\n\nBuilt-in tool. {}\n", tool.name, tool.description);
+            let parameters = tool_parameters(tool);
+            if !parameters.is_empty() {
+                out.push_str("| argument | type | description |\n|---|---|---|\n");
+                for parameter in &parameters {
+                    let mark = if parameter.required { "" } else { "?" };
+                    let _ = writeln!(out, "| `{}{mark}` | `{}` | {} |", parameter.name, parameter.ty, parameter.doc);
+                }
+                out.push('\n');
+            }
+        }
         out
     }
+}
+
+/// One argument of a built-in tool, read from its JSON Schema.
+pub struct ToolParameter {
+    pub name: String,
+    /// The schema's `type` (`string`, `integer | null`, …), `any` when it names none.
+    pub ty: String,
+    pub required: bool,
+    pub doc: String,
+}
+
+impl ToolParameter {
+    fn signature(&self) -> String {
+        let mark = if self.required { "" } else { "?" };
+        format!("{}{mark}: {}", self.name, self.ty)
+    }
+}
+
+/// The top-level properties of a tool's argument schema, sorted by name.
+pub fn tool_parameters(tool: &ToolEntry) -> Vec<ToolParameter> {
+    let schema = &tool.parameters;
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .map(|names| names.iter().filter_map(serde_json::Value::as_str).collect())
+        .unwrap_or_default();
+    let Some(properties) = schema["properties"].as_object() else {
+        return Vec::new();
+    };
+    properties
+        .iter()
+        .map(|(name, property)| ToolParameter {
+            name: name.clone(),
+            ty: match &property["type"] {
+                serde_json::Value::String(ty) => ty.clone(),
+                serde_json::Value::Array(types) => types
+                    .iter()
+                    .filter_map(serde_json::Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+                _ if property.get("enum").is_some() => "enum".to_owned(),
+                _ => "any".to_owned(),
+            },
+            required: required.contains(&name.as_str()),
+            doc: property["description"].as_str().unwrap_or("").replace('\n', " "),
+        })
+        .collect()
 }
 
 fn first_line(text: &str) -> &str {

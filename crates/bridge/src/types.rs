@@ -1,9 +1,11 @@
 //! The small type language of the manifest: `str`, `int`, `list<str>`, `str | map`, `State`, `fn`, …
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
+use crate::record::{Mismatch, Problem, Record, Step};
 use crate::value::Value;
 
 /// A parameter, field or return type as the manifest declares it.
@@ -21,8 +23,12 @@ pub enum Type {
     Fn,
     /// A host object type by name (`State`, `Agent`, …).
     Object(&'static str),
+    /// Any host object (a workflow step may be any object with a runner).
+    AnyObject,
     /// One of several types.
     Union(Vec<Type>),
+    /// A map of a declared shape (`AgentConfig`), displayed by its name.
+    Record(Arc<Record>),
 }
 
 impl Type {
@@ -44,8 +50,87 @@ impl Type {
             (Type::Map, Value::Map(_)) => true,
             (Type::Fn, Value::Callable(_)) => true,
             (Type::Object(name), Value::Object(object)) => object.type_name() == *name,
+            (Type::AnyObject, Value::Object(_)) => true,
             (Type::Union(types), value) => types.iter().any(|item| item.accepts(value)),
+            (Type::Record(record), Value::Map(map)) => record.check(map).is_ok(),
             _ => false,
+        }
+    }
+
+    /// Like [`Type::accepts`], but says what does not fit and where: inside records (and
+    /// lists or unions of them) the mismatch names the key or item.
+    pub fn check(&self, value: &Value) -> Result<(), Mismatch> {
+        match (self, value) {
+            (Type::Record(record), Value::Map(map)) => record.check(map),
+            (Type::List(item), Value::List(list)) if item.has_record() => {
+                for (index, value) in list.iter().enumerate() {
+                    item.check(value).map_err(|mismatch| mismatch.inside(Step::Item(index + 1)))?;
+                }
+                Ok(())
+            }
+            (Type::Union(types), value) => {
+                if types.iter().any(|item| item.accepts(value)) {
+                    return Ok(());
+                }
+                // A map meant as the one record of the union gets that record's detailed error.
+                let mut records = types.iter().filter(|item| matches!(item, Type::Record(_)));
+                if let (Value::Map(_), Some(record), None) = (value, records.next(), records.next()) {
+                    let mismatch = record.check(value);
+                    if let Err(Mismatch { problem: Problem::WrongType { .. }, ref path }) = mismatch
+                        && path.is_empty()
+                    {
+                        return Err(Mismatch::wrong_type(self, value));
+                    }
+                    return mismatch;
+                }
+                Err(Mismatch::wrong_type(self, value))
+            }
+            (ty, value) if ty.accepts(value) => Ok(()),
+            (ty, value) => Err(Mismatch::wrong_type(ty, value)),
+        }
+    }
+
+    /// Whether a record appears in this type (directly, in a list or in a union).
+    pub fn has_record(&self) -> bool {
+        match self {
+            Type::Record(_) => true,
+            Type::List(item) => item.has_record(),
+            Type::Union(types) => types.iter().any(Type::has_record),
+            _ => false,
+        }
+    }
+
+    /// Whether every value of this type is a list.
+    pub fn is_list(&self) -> bool {
+        match self {
+            Type::List(_) => true,
+            Type::Union(types) => !types.is_empty() && types.iter().all(Type::is_list),
+            _ => false,
+        }
+    }
+
+    /// Every record this type mentions (directly, in lists and unions, and inside records),
+    /// each once, in first-seen order.
+    pub fn records(&self) -> Vec<Arc<Record>> {
+        let mut found = Vec::new();
+        self.collect_records(&mut found);
+        found
+    }
+
+    fn collect_records(&self, found: &mut Vec<Arc<Record>>) {
+        match self {
+            Type::Record(record) => {
+                if found.iter().any(|seen| seen.name == record.name) {
+                    return;
+                }
+                found.push(record.clone());
+                for field in &record.fields {
+                    field.ty.collect_records(found);
+                }
+            }
+            Type::List(item) => item.collect_records(found),
+            Type::Union(types) => types.iter().for_each(|item| item.collect_records(found)),
+            _ => {}
         }
     }
 
@@ -75,6 +160,8 @@ impl fmt::Display for Type {
             Type::Map => write!(f, "map"),
             Type::Fn => write!(f, "fn"),
             Type::Object(name) => write!(f, "{name}"),
+            Type::AnyObject => write!(f, "object"),
+            Type::Record(record) => write!(f, "{}", record.name),
             Type::Union(types) => {
                 for (index, item) in types.iter().enumerate() {
                     if index > 0 {

@@ -58,6 +58,14 @@ pub fn registry(context: HostContext) -> Registry {
         .add_type(modules::agent::object_type())
         .add_type(modules::tools::object_type())
         .add_type(modules::workflow::object_type());
+    // The built-in tools as `tools.list()` shows them (before the spell defines any).
+    for tool in toolbox.list() {
+        registry.add_tool(llmspell_bridge::BuiltinTool {
+            name: tool.name().to_owned(),
+            description: tool.description().to_owned(),
+            parameters: tool.params().clone(),
+        });
+    }
     registry
 }
 
@@ -146,24 +154,24 @@ mod tests {
             "events.on(pattern: str, handler: fn) -> int",
             "events.off(id: int) -> bool",
             "events.emit(name: str, data?: any) -> nil",
-            "http.get(url: str, opts?: map) -> map",
-            "http.post(url: str, body: str | map | list, opts?: map) -> map",
-            "llm.complete(prompt: str | map) -> str",
-            "llm.chat(request: str | map) -> map",
-            "llm.stream(request: str | map, on_chunk: fn) -> map",
+            "http.get(url: str, opts?: HttpOptions) -> map",
+            "http.post(url: str, body: str | map | list, opts?: HttpOptions) -> map",
+            "llm.complete(prompt: str | LlmRequest) -> str",
+            "llm.chat(request: str | LlmRequest) -> map",
+            "llm.stream(request: str | LlmRequest, on_chunk: fn) -> map",
             "llm.providers() -> list<map>",
             "llm.models(provider?: str) -> list<str>",
-            "agent.create(config: map) -> Agent",
+            "agent.create(config: AgentConfig) -> Agent",
             "agent.get(name: str) -> Agent",
             "agent.list() -> list<str>",
             "tools.list() -> list<map>",
             "tools.get(name: str) -> Tool",
             "tools.call(name: str, args?: map) -> any",
-            "tools.define(spec: map) -> Tool",
-            "workflow.sequential(config: map) -> Workflow",
-            "workflow.parallel(config: map) -> Workflow",
-            "workflow.conditional(config: map) -> Workflow",
-            "workflow.loop(config: map) -> Workflow",
+            "tools.define(spec: ToolDefinition) -> Tool",
+            "workflow.sequential(config: SequentialConfig) -> Workflow",
+            "workflow.parallel(config: ParallelConfig) -> Workflow",
+            "workflow.conditional(config: ConditionalConfig) -> Workflow",
+            "workflow.loop(config: LoopConfig) -> Workflow",
             "State.get(key: str) -> any",
             "State.keys() -> list<str>",
             "State.to_map() -> map",
@@ -177,6 +185,59 @@ mod tests {
             "Workflow.run(input: str | map | State) -> State",
         ];
         assert_eq!(signatures, expected);
+    }
+
+    #[test]
+    fn the_manifest_lists_every_config_record_and_the_built_in_tools() {
+        let manifest = manifest_registry().manifest();
+        let records: Vec<String> = manifest
+            .records
+            .iter()
+            .map(|record| {
+                let fields: Vec<String> = record
+                    .fields
+                    .iter()
+                    .map(|field| {
+                        let mark = if field.optional { "?" } else { "" };
+                        format!("{}{mark}: {}", field.name, field.ty)
+                    })
+                    .collect();
+                format!("{} {{ {} }}", record.name, fields.join(", "))
+            })
+            .collect();
+        let step = "Agent | Tool | Workflow | object | fn | StepConfig";
+        assert_eq!(records, [
+            "AgentConfig { name: str, model?: str, system_prompt?: str, tools?: list<str | Tool>, \
+             temperature?: float, max_tokens?: int, max_turns?: int, memory?: bool, input_key?: str, \
+             output_key?: str }"
+                .to_owned(),
+            format!("Branch {{ when: fn, step: {step} }}"),
+            "ChatMessage { role: str, content: str }".to_owned(),
+            format!("ConditionalConfig {{ name: str, branches: list<Branch>, otherwise?: {step} }}"),
+            "HttpOptions { headers?: map, timeout?: float }".to_owned(),
+            "LlmRequest { prompt?: str, messages?: list<ChatMessage>, system?: str, model?: str, \
+             temperature?: float, max_tokens?: int, schema?: map, tools?: list<str | Tool> }"
+                .to_owned(),
+            format!("LoopConfig {{ name: str, step: {step}, until: fn, max_iterations: int }}"),
+            format!("ParallelConfig {{ name: str, steps: list<{step}>, max_concurrency?: int }}"),
+            "RetryPolicy { retry: int }".to_owned(),
+            format!("SequentialConfig {{ name: str, steps: list<{step}> }}"),
+            "StepConfig { name?: str, run: Agent | Tool | Workflow | object | fn, on_error?: str | RetryPolicy }"
+                .to_owned(),
+            "ToolDefinition { name: str, description?: str, params?: map, run: fn }".to_owned(),
+        ]);
+        let tools: Vec<&str> = manifest.tools.iter().map(|tool| tool.name.as_str()).collect();
+        let listed: Vec<String> = ToolBox::new(&HostContext::placeholder())
+            .list()
+            .iter()
+            .map(|tool| tool.name().to_owned())
+            .collect();
+        assert_eq!(tools, listed);
+        assert!(tools.contains(&"calculator"), "{tools:?}");
+        let calculator = manifest.tools.iter().find(|tool| tool.name == "calculator").unwrap();
+        assert!(!calculator.description.is_empty());
+        assert_eq!(calculator.parameters["type"], "object");
+        assert!(calculator.parameters["properties"]["expression"].is_object());
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! The host API as the editor features need it: modules (and their aliases), global
-//! functions, object types with their methods, all with docs, parameters and examples.
+//! functions, object types with their methods, all with docs, parameters and examples; the
+//! records (the declared keys of configuration maps, like `AgentConfig`) and the built-in tools.
 //! Built once from the bridge's [`Manifest`]; owned data, so it can be shared freely.
 
 use std::collections::BTreeMap;
 
 use llmspell_bridge::{Manifest, Type};
-use llmspell_bridge::registry::{FieldEntry, FunctionEntry};
+use llmspell_bridge::registry::{FieldEntry, FunctionEntry, RecordEntry, ToolEntry};
 
 /// Everything the host offers to spells, indexed by name.
 #[derive(Clone, Debug, Default)]
@@ -18,6 +19,46 @@ pub struct ApiIndex {
     globals: BTreeMap<String, FunctionInfo>,
     /// Object type name → type.
     types: BTreeMap<String, TypeInfo>,
+    /// Record name → record (`AgentConfig`, `StepConfig`, …).
+    records: BTreeMap<String, RecordInfo>,
+    /// Built-in tool name → tool (`calculator`, …).
+    tools: BTreeMap<String, ToolInfo>,
+}
+
+/// The declared keys of a configuration map.
+#[derive(Clone, Debug)]
+pub struct RecordInfo {
+    pub name: String,
+    pub doc: String,
+    /// In declaration order.
+    pub fields: Vec<RecordFieldInfo>,
+}
+
+#[derive(Clone, Debug)]
+pub struct RecordFieldInfo {
+    pub name: String,
+    /// May itself name a record (`list<StepConfig>`, `str | RetryPolicy`): see
+    /// [`ApiIndex::record_for`] and [`ApiIndex::item_record_for`].
+    pub ty: Type,
+    pub optional: bool,
+    /// The default as JSON text, when there is one.
+    pub default: Option<String>,
+    pub doc: String,
+}
+
+impl RecordInfo {
+    pub fn field(&self, name: &str) -> Option<&RecordFieldInfo> {
+        self.fields.iter().find(|field| field.name == name)
+    }
+}
+
+/// A tool built into the host, as `tools.list()` describes it.
+#[derive(Clone, Debug)]
+pub struct ToolInfo {
+    pub name: String,
+    pub description: String,
+    /// The JSON Schema of its arguments.
+    pub parameters: serde_json::Value,
 }
 
 #[derive(Clone, Debug)]
@@ -52,6 +93,7 @@ pub struct FunctionInfo {
 #[derive(Clone, Debug)]
 pub struct ParamInfo {
     pub name: String,
+    /// A record type (`AgentConfig`) keeps its fields: [`ApiIndex::record_for`] finds them.
     pub ty: Type,
     pub optional: bool,
     pub variadic: bool,
@@ -142,7 +184,67 @@ impl ApiIndex {
             };
             index.types.insert(info.name.clone(), info);
         }
+        for record in &manifest.records {
+            let info = record_info(record);
+            index.records.insert(info.name.clone(), info);
+        }
+        for tool in &manifest.tools {
+            let info = tool_info(tool);
+            index.tools.insert(info.name.clone(), info);
+        }
         index
+    }
+
+    /// A record by name (`AgentConfig`).
+    pub fn record(&self, name: &str) -> Option<&RecordInfo> {
+        self.records.get(name)
+    }
+
+    /// Records in name order.
+    pub fn records(&self) -> impl Iterator<Item = &RecordInfo> {
+        self.records.values()
+    }
+
+    /// The record a map written where `ty` is expected should follow: `ty` itself when it is a
+    /// record, else the only record of a union (`str | LlmRequest` → `LlmRequest`).
+    pub fn record_for(&self, ty: &Type) -> Option<&RecordInfo> {
+        match ty {
+            Type::Record(record) => self.record(record.name),
+            Type::Union(types) => {
+                let mut records = types.iter().filter(|item| matches!(item, Type::Record(_)));
+                match (records.next(), records.next()) {
+                    (Some(only), None) => self.record_for(only),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The record of the items of a list type (`list<Branch>` → `Branch`; also through a
+    /// union with one list member).
+    pub fn item_record_for(&self, ty: &Type) -> Option<&RecordInfo> {
+        match ty {
+            Type::List(item) => self.record_for(item),
+            Type::Union(types) => {
+                let mut lists = types.iter().filter(|item| matches!(item, Type::List(_)));
+                match (lists.next(), lists.next()) {
+                    (Some(only), None) => self.item_record_for(only),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// A built-in tool by name.
+    pub fn tool(&self, name: &str) -> Option<&ToolInfo> {
+        self.tools.get(name)
+    }
+
+    /// Built-in tools in name order.
+    pub fn tools(&self) -> impl Iterator<Item = &ToolInfo> {
+        self.tools.values()
     }
 
     /// Modules in name order (globals-kind modules included).
@@ -232,6 +334,32 @@ impl ApiIndex {
     }
 }
 
+fn record_info(record: &RecordEntry) -> RecordInfo {
+    RecordInfo {
+        name: record.name.to_owned(),
+        doc: record.doc.to_owned(),
+        fields: record
+            .fields
+            .iter()
+            .map(|field| RecordFieldInfo {
+                name: field.name.to_owned(),
+                ty: field.ty.clone(),
+                optional: field.optional,
+                default: field.default.as_ref().map(|value| value.to_string()),
+                doc: field.doc.to_owned(),
+            })
+            .collect(),
+    }
+}
+
+fn tool_info(tool: &ToolEntry) -> ToolInfo {
+    ToolInfo {
+        name: tool.name.clone(),
+        description: tool.description.clone(),
+        parameters: tool.parameters.clone(),
+    }
+}
+
 fn field_info(field: &FieldEntry) -> FieldInfo {
     FieldInfo { name: field.name.to_owned(), ty: field.ty.clone(), doc: field.doc.to_owned() }
 }
@@ -263,5 +391,49 @@ fn function_info(function: &FunctionEntry) -> FunctionInfo {
             js: function.examples.js.to_owned(),
             rhai: function.examples.rhai.to_owned(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index() -> ApiIndex {
+        ApiIndex::from_manifest(&llmspell_host::manifest_registry().manifest())
+    }
+
+    #[test]
+    fn config_parameters_carry_their_record_and_its_fields() {
+        let index = index();
+        let create = index.function("agent", "create").unwrap();
+        let config = index.record_for(&create.params[0].ty).unwrap();
+        assert_eq!(config.name, "AgentConfig");
+        let max_turns = config.field("max_turns").unwrap();
+        assert!(max_turns.optional);
+        assert_eq!(max_turns.default.as_deref(), Some("8"));
+        assert!(!config.field("name").unwrap().optional);
+
+        let chat = index.function("llm", "chat").unwrap();
+        let request = index.record_for(&chat.params[0].ty).unwrap();
+        assert_eq!(request.name, "LlmRequest");
+        let messages = request.field("messages").unwrap();
+        assert_eq!(index.item_record_for(&messages.ty).unwrap().name, "ChatMessage");
+
+        let sequential = index.function("workflow", "sequential").unwrap();
+        let steps = &index.record_for(&sequential.params[0].ty).unwrap().field("steps").unwrap().ty;
+        assert_eq!(index.item_record_for(steps).unwrap().name, "StepConfig");
+        assert!(index.record("RetryPolicy").is_some());
+        assert!(index.record_for(&Type::Str).is_none());
+    }
+
+    #[test]
+    fn built_in_tools_have_descriptions_and_schemas() {
+        let index = index();
+        let names: Vec<&str> = index.tools().map(|tool| tool.name.as_str()).collect();
+        assert!(names.contains(&"calculator") && names.contains(&"file_read"), "{names:?}");
+        let calculator = index.tool("calculator").unwrap();
+        assert!(!calculator.description.is_empty());
+        assert!(calculator.parameters["properties"]["expression"].is_object());
+        assert!(index.tool("no_such_tool").is_none());
     }
 }

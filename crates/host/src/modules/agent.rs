@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use futures::future::BoxFuture;
 use llmspell_bridge::{
-    Callable, Function, HostError, HostObject, Map, Module, Object, ObjectType, Type, Value, map_of,
+    Callable, Function, HostError, HostObject, Map, Module, Object, ObjectType, Record, Type, Value,
+    map_of,
 };
 use llmspell_llm::{Message, Request, Role, Usage};
 
@@ -24,18 +25,51 @@ pub const MAX_TURNS: &str = "max_turns";
 /// The default of `max_turns`.
 pub const DEFAULT_MAX_TURNS: u32 = 8;
 
-const CONFIG_KEYS: [&str; 10] = [
-    "name",
-    "model",
-    "system_prompt",
-    "tools",
-    "temperature",
-    "max_tokens",
-    "max_turns",
-    "memory",
-    "input_key",
-    "output_key",
-];
+/// The keys of `agent.create`'s configuration; validation rejects any other.
+pub(crate) fn config_record() -> Type {
+    Record::new("AgentConfig", "The configuration of `agent.create`.")
+        .field("name", Type::Str, "The agent's name (non-empty); `agent.get` finds it by it.")
+        .optional(
+            "model",
+            Type::Str,
+            None,
+            "`provider/model` or a configured alias; the default model when omitted.",
+        )
+        .optional("system_prompt", Type::Str, None, "The agent's role, sent as the system message.")
+        .optional(
+            "tools",
+            Type::list(Type::Union(vec![Type::Str, Type::Object("Tool")])),
+            None,
+            "The tools the model may call: tool names or Tool objects.",
+        )
+        .optional("temperature", Type::Float, None, "The sampling temperature.")
+        .optional("max_tokens", Type::Int, None, "The most tokens of one answer (a positive int).")
+        .optional(
+            "max_turns",
+            Type::Int,
+            Some(Value::Int(i64::from(DEFAULT_MAX_TURNS))),
+            "The most model calls of one run (a positive int); then error `max_turns`.",
+        )
+        .optional(
+            "memory",
+            Type::Bool,
+            Some(Value::Bool(false)),
+            "Whether the conversation carries over from one run to the next.",
+        )
+        .optional(
+            "input_key",
+            Type::Str,
+            Some(Value::from("input")),
+            "The entry a map or State input is read from.",
+        )
+        .optional(
+            "output_key",
+            Type::Str,
+            Some(Value::from("output")),
+            "The entry of the returned State the answer is stored under.",
+        )
+        .into_type()
+}
 
 /// An agent: the `Agent` host object. Cheap to clone (shared).
 #[derive(Clone)]
@@ -334,13 +368,7 @@ pub(crate) fn module(context: &HostContext, toolbox: &ToolBox) -> Module {
                  same name). Tool names are looked up now; an unknown name, model or config \
                  key is an error.",
             )
-            .param(
-                "config",
-                Type::Map,
-                "`{ name, model?, system_prompt?, tools?: list<str|Tool>, temperature?, \
-                 max_tokens?, max_turns? (8), memory? (false), input_key? (\"input\"), \
-                 output_key? (\"output\") }`.",
-            )
+            .param("config", config_record(), "The agent's name, model, role, tools and limits.")
             .returns(Type::Object("Agent"), "The new agent.")
             .example(
                 r#"local helper = agent.create({ name = "helper", system_prompt = "Be brief", tools = { "calculator" } })
@@ -388,16 +416,9 @@ print(helper.run("What is 6 * 7?"));"#,
     )
 }
 
+/// Builds an agent from a configuration `Function::validate` already checked against
+/// [`config_record`] (keys and types); the checks here are of values.
 fn create(context: &HostContext, toolbox: &ToolBox, config: &Map) -> Result<Agent, HostError> {
-    if let Some(key) = config
-        .keys()
-        .find(|key| !CONFIG_KEYS.contains(&key.as_str()))
-    {
-        return Err(HostError::invalid_argument(format!(
-            "unknown config key '{key}' (expected {})",
-            CONFIG_KEYS.join(", ")
-        )));
-    }
     let string = |key: &str| -> Result<Option<String>, HostError> {
         match config.get(key) {
             None | Some(Value::Nil) => Ok(None),

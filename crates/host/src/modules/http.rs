@@ -3,13 +3,25 @@
 
 use std::time::Duration;
 
-use llmspell_bridge::{Args, Function, HostError, Map, Module, Type, Value};
+use llmspell_bridge::{Args, Function, HostError, Map, Module, Record, Type, Value};
 
 use crate::modules::in_function;
 use crate::{HostContext, SandboxSettings, net};
 
-const OPTS_DOC: &str = "`{ headers?: map, timeout?: number }`: extra request headers, and the \
-                        timeout of the whole request in seconds (default 30).";
+const OPTS_DOC: &str = "Extra request headers and the timeout.";
+
+/// The keys of the options of `http.get` and `http.post`; validation rejects any other.
+fn options_record() -> Type {
+    Record::new("HttpOptions", "The options of an HTTP request.")
+        .optional("headers", Type::Map, None, "Extra request headers: name → value.")
+        .optional(
+            "timeout",
+            Type::Float,
+            Some(Value::Int(30)),
+            "The timeout of the whole request, in seconds.",
+        )
+        .into_type()
+}
 
 pub(crate) fn module(context: &HostContext) -> Module {
     let (get_settings, post_settings) = (context.sandbox.clone(), context.sandbox.clone());
@@ -25,7 +37,7 @@ pub(crate) fn module(context: &HostContext) -> Module {
         Function::new("get")
             .doc("Sends a GET request and reads the whole response (at most 10 MiB).")
             .param("url", Type::Str, "The `http://` or `https://` URL.")
-            .optional("opts", Type::Map, None, OPTS_DOC)
+            .optional("opts", options_record(), None, OPTS_DOC)
             .returns(
                 Type::Map,
                 "`{ status: int, headers: map (lower-case names), body: str }`.",
@@ -60,7 +72,7 @@ if response.status == 200 { print(response.body.len()); }"#,
                 Type::Union(vec![Type::Str, Type::Map, Type::list(Type::Any)]),
                 "The request body: text, or a map or list to send as JSON.",
             )
-            .optional("opts", Type::Map, None, OPTS_DOC)
+            .optional("opts", options_record(), None, OPTS_DOC)
             .returns(
                 Type::Map,
                 "`{ status: int, headers: map (lower-case names), body: str }`.",
@@ -117,7 +129,7 @@ async fn send(
         .map_err(|error| in_function(&args.qualified, error))
 }
 
-/// Reads `{ headers?, timeout? }` from argument `index`.
+/// Reads `{ headers?, timeout? }` from argument `index` (its keys already validated).
 fn options(
     args: &Args,
     index: usize,
@@ -126,14 +138,6 @@ fn options(
     let opts = args.get(index).as_map().unwrap_or(&empty);
     let bad =
         |message: String| HostError::invalid_argument(format!("{}: {message}", args.qualified));
-    if let Some(key) = opts
-        .keys()
-        .find(|key| !matches!(key.as_str(), "headers" | "timeout"))
-    {
-        return Err(bad(format!(
-            "unknown option '{key}' (expected headers, timeout)"
-        )));
-    }
     let mut headers = Vec::new();
     match opts.get("headers") {
         None | Some(Value::Nil) => {}

@@ -8,24 +8,54 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use futures::StreamExt;
-use llmspell_bridge::{Callable, Function, HostError, Map, Module, Type, Value, map_of};
+use llmspell_bridge::{Callable, Function, HostError, Map, Module, Record, Type, Value, map_of};
 use llmspell_llm::{ErrorCode, LlmError, Message, Provider, Request, Response, Role, StreamEvent};
 
 use crate::HostContext;
 use crate::modules::in_function;
 use crate::tools::{Tool, ToolBox, call_blocking, emit, emit_error};
 
-/// The keys a request map may have.
-const REQUEST_KEYS: [&str; 8] = [
-    "prompt",
-    "messages",
-    "system",
-    "model",
-    "temperature",
-    "max_tokens",
-    "schema",
-    "tools",
-];
+/// The keys of a request map; validation rejects any other.
+pub(crate) fn request_record() -> Type {
+    let message = Record::new("ChatMessage", "One message of a conversation.")
+        .field("role", Type::Str, "`\"system\"`, `\"user\"` or `\"assistant\"`.")
+        .field("content", Type::Str, "The message's text.")
+        .into_type();
+    Record::new(
+        "LlmRequest",
+        "A request to a model: `prompt` or `messages` (or both: the prompt comes last).",
+    )
+    .optional("prompt", Type::Str, None, "The user message.")
+    .optional("messages", Type::list(message), None, "The conversation so far, oldest first.")
+    .optional("system", Type::Str, None, "The system prompt.")
+    .optional(
+        "model",
+        Type::Str,
+        None,
+        "`provider/model` or a configured alias; the default model when omitted.",
+    )
+    .optional("temperature", Type::Float, None, "The sampling temperature.")
+    .optional("max_tokens", Type::Int, None, "The most tokens of the answer (a positive int).")
+    .optional(
+        "schema",
+        Type::Map,
+        None,
+        "A JSON Schema: the answer is parsed and validated into the response's `data`.",
+    )
+    .optional(
+        "tools",
+        Type::list(Type::Union(vec![Type::Str, Type::Object("Tool")])),
+        None,
+        "Tools the model may ask for (names or Tool objects); their calls come back in \
+         `tool_calls`, not run.",
+    )
+    .into_type()
+}
+
+/// A parameter that takes a prompt or a request map.
+fn prompt_or_request() -> Type {
+    Type::Union(vec![Type::Str, request_record()])
+}
 
 pub(crate) fn module(context: &HostContext, toolbox: &ToolBox) -> Module {
     let (complete_ctx, chat_ctx, stream_ctx) = (context.clone(), context.clone(), context.clone());
@@ -46,7 +76,7 @@ pub(crate) fn module(context: &HostContext, toolbox: &ToolBox) -> Module {
             .doc("Asks the model and returns the text of its answer.")
             .param(
                 "prompt",
-                Type::Union(vec![Type::Str, Type::Map]),
+                prompt_or_request(),
                 "The prompt, or a request map.",
             )
             .returns(Type::Str, "The answer's text.")
@@ -73,8 +103,8 @@ pub(crate) fn module(context: &HostContext, toolbox: &ToolBox) -> Module {
             )
             .param(
                 "request",
-                Type::Union(vec![Type::Str, Type::Map]),
-                "`{ prompt?, messages?, system?, model?, temperature?, max_tokens?, schema?, tools? }`, or a prompt.",
+                prompt_or_request(),
+                "The request map, or a prompt.",
             )
             .returns(Type::Map, "The `Response` map.")
             .example(
@@ -102,7 +132,7 @@ print(r.text, r.provider, r.usage.output_tokens);"#,
             )
             .param(
                 "request",
-                Type::Union(vec![Type::Str, Type::Map]),
+                prompt_or_request(),
                 "The request map, or a prompt.",
             )
             .param("on_chunk", Type::Fn, "Called with each text delta (a string).")
@@ -238,8 +268,8 @@ async fn ask(
 }
 
 /// A script request (a prompt string or a request map) as a provider request without its
-/// model, and the model string it names. Unknown keys and bad values are `invalid_argument`
-/// naming the key.
+/// model, and the model string it names. Validation already checked the keys and their types
+/// against [`request_record`]; bad values are `invalid_argument` naming the key.
 pub(crate) fn parse_request(
     value: &Value,
     toolbox: &ToolBox,
@@ -254,12 +284,6 @@ pub(crate) fn parse_request(
             )));
         }
     };
-    if let Some(key) = map.keys().find(|key| !REQUEST_KEYS.contains(&key.as_str())) {
-        return Err(HostError::invalid_argument(format!(
-            "unknown request key '{key}' (expected {})",
-            REQUEST_KEYS.join(", ")
-        )));
-    }
     let mut request = Request::default();
     if let Some(messages) = optional(map, "messages", "list", Value::as_list)? {
         for (index, message) in messages.iter().enumerate() {
@@ -319,11 +343,6 @@ fn parse_message(index: usize, message: &Value) -> Result<Message, HostError> {
     let Value::Map(map) = message else {
         return Err(bad("expects a map { role, content }"));
     };
-    if let Some(key) = map.keys().find(|key| *key != "role" && *key != "content") {
-        return Err(bad(&format!(
-            "unknown key '{key}' (expected role, content)"
-        )));
-    }
     let role = match map.get("role").and_then(Value::as_str) {
         Some("system") => Role::System,
         Some("user") => Role::User,

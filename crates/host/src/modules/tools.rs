@@ -1,11 +1,25 @@
 //! `tools`: list, look up, call and define tools; the `Tool` object type.
 
-use llmspell_bridge::{Function, HostError, Map, Module, ObjectType, Type, Value};
+use llmspell_bridge::{Function, HostError, Map, Module, ObjectType, Record, Type, Value};
 
 use crate::modules::in_function;
 use crate::tools::{Tool, ToolBox};
 
-const DEFINE_KEYS: [&str; 4] = ["name", "description", "params", "run"];
+/// The keys of `tools.define`'s specification; validation rejects any other.
+pub(crate) fn definition_record() -> Type {
+    Record::new("ToolDefinition", "A tool the spell implements, for `tools.define`.")
+        .field("name", Type::Str, "The tool's name: 1 to 64 letters, digits, `_` or `-`.")
+        .optional("description", Type::Str, None, "What the tool does; the model reads it.")
+        .optional(
+            "params",
+            Type::Map,
+            None,
+            "The JSON Schema of the arguments (an object schema; `{ type = \"object\" }` when \
+             omitted).",
+        )
+        .field("run", Type::Fn, "Called with the validated arguments map; returns the result.")
+        .into_type()
+}
 
 pub(crate) fn module(toolbox: &ToolBox) -> Module {
     let (list_box, get_box, call_box, define_box) = (
@@ -106,9 +120,8 @@ print(calc.call(#{ expression: "6 * 7" })); // 42"#,
             )
             .param(
                 "spec",
-                Type::Map,
-                "`{ name, description?, params?, run }`: the name (letters, digits, `_`, `-`), \
-                 what it does (the model reads it), the argument schema and the function.",
+                definition_record(),
+                "The name, description, argument schema and function of the tool.",
             )
             .returns(Type::Object("Tool"), "The new tool.")
             .example(
@@ -145,13 +158,9 @@ print(shout.call(#{ text: "hi" })); // HI"#,
     )
 }
 
+/// Defines a tool from a specification `Function::validate` already checked against
+/// [`definition_record`] (keys and types).
 fn define(toolbox: &ToolBox, spec: Map) -> Result<Tool, HostError> {
-    if let Some(key) = spec.keys().find(|key| !DEFINE_KEYS.contains(&key.as_str())) {
-        return Err(HostError::invalid_argument(format!(
-            "unknown key '{key}' (expected {})",
-            DEFINE_KEYS.join(", ")
-        )));
-    }
     let name = match spec.get("name") {
         Some(Value::Str(name)) => name.clone(),
         Some(other) => return Err(key_type("name", "str", other)),
@@ -486,7 +495,7 @@ mod tests {
                     ("run", run()),
                     ("color", "red".into()),
                 ]),
-                "unknown key 'color'",
+                "unknown spec key 'color' (expected name, description, params, run)",
             ),
             (spec(vec![("run", run())]), "'name' is required"),
             (spec(vec![("name", "x".into())]), "'run' is required"),

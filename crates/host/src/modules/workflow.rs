@@ -30,7 +30,8 @@ use std::sync::Arc;
 
 use futures::future::{BoxFuture, try_join_all};
 use llmspell_bridge::{
-    Args, Callable, Function, HostError, HostObject, Map, Module, Object, ObjectType, Type, Value,
+    Args, Callable, Function, HostError, HostObject, Map, Module, Object, ObjectType, Record, Type,
+    Value,
 };
 use tokio::sync::Semaphore;
 
@@ -375,6 +376,99 @@ fn data(pairs: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
     )
 }
 
+/// What a step may be: an Agent, a Tool, a Workflow (or any other object with a runner), a
+/// function, or a step map.
+fn step_type() -> Type {
+    let runnable = || {
+        vec![
+            Type::Object("Agent"),
+            Type::Object("Tool"),
+            Type::Object("Workflow"),
+            Type::AnyObject,
+            Type::Fn,
+        ]
+    };
+    let retry = Record::new("RetryPolicy", "Retries a failing step.")
+        .field("retry", Type::Int, "How many more times to run it (0 to 100).")
+        .into_type();
+    let step = Record::new(
+        "StepConfig",
+        "A step with a name or an error policy of its own: `{ name, run, on_error }`.",
+    )
+    .optional(
+        "name",
+        Type::Str,
+        None,
+        "The step's name (non-empty); else the runnable's name, else `step1`, `step2`…",
+    )
+    .field("run", Type::Union(runnable()), "What runs: an Agent, a Tool, a Workflow or a function.")
+    .optional(
+        "on_error",
+        Type::Union(vec![Type::Str, retry]),
+        Some(Value::from("fail")),
+        "`\"fail\"`, `\"continue\"` (record the error under `errors`, keep the State) or \
+         `{ retry = n }`.",
+    )
+    .into_type();
+    let mut step_types = runnable();
+    step_types.push(step);
+    Type::Union(step_types)
+}
+
+/// The configuration of a workflow constructor: `name`, then `extra` fields.
+fn config_record(name: &'static str, doc: &'static str, extra: impl FnOnce(Record) -> Record) -> Type {
+    extra(Record::new(name, doc).field("name", Type::Str, "The workflow's name (non-empty)."))
+        .into_type()
+}
+
+fn sequential_record() -> Type {
+    config_record("SequentialConfig", "The configuration of `workflow.sequential`.", |record| {
+        record.field("steps", Type::list(step_type()), "The steps, run in order.")
+    })
+}
+
+fn parallel_record() -> Type {
+    config_record("ParallelConfig", "The configuration of `workflow.parallel`.", |record| {
+        record
+            .field("steps", Type::list(step_type()), "The steps, run concurrently; names must be distinct.")
+            .optional(
+                "max_concurrency",
+                Type::Int,
+                None,
+                "The most steps running at once (a positive int); all of them when omitted.",
+            )
+    })
+}
+
+fn conditional_record() -> Type {
+    let branch = Record::new("Branch", "A branch of `workflow.conditional`.")
+        .field("when", Type::Fn, "`fn(State) -> bool`: whether this branch is taken.")
+        .field("step", step_type(), "The step run when it is.")
+        .into_type();
+    config_record("ConditionalConfig", "The configuration of `workflow.conditional`.", |record| {
+        record
+            .field(
+                "branches",
+                Type::list(branch),
+                "Tried in order; the first whose `when` is true runs its step.",
+            )
+            .optional("otherwise", step_type(), None, "The step run when no branch is taken.")
+    })
+}
+
+fn loop_record() -> Type {
+    config_record("LoopConfig", "The configuration of `workflow.loop`.", |record| {
+        record
+            .field("step", step_type(), "The step run on every iteration.")
+            .field("until", Type::Fn, "`fn(State) -> bool`: called after each run; true ends the loop.")
+            .field(
+                "max_iterations",
+                Type::Int,
+                "The most runs (a positive int); then error `max_iterations`.",
+            )
+    })
+}
+
 /// Reads the configuration map of a constructor.
 struct Config<'a> {
     qualified: &'a str,
@@ -382,21 +476,16 @@ struct Config<'a> {
 }
 
 impl<'a> Config<'a> {
-    fn new(args: &'a Args, allowed: &[&str]) -> Result<Config<'a>, HostError> {
+    /// The configuration argument; validation already checked its keys and their types
+    /// against the constructor's record.
+    fn new(args: &'a Args) -> Result<Config<'a>, HostError> {
         let map = args.get(0).as_map().ok_or_else(|| {
             HostError::invalid_argument(format!("{}: expects a map", args.qualified))
         })?;
-        let config = Config {
+        Ok(Config {
             qualified: &args.qualified,
             map,
-        };
-        if let Some(key) = map.keys().find(|key| !allowed.contains(&key.as_str())) {
-            return Err(config.error(format!(
-                "unknown key '{key}' (expected {})",
-                allowed.join(", ")
-            )));
-        }
-        Ok(config)
+        })
     }
 
     fn error(&self, message: String) -> HostError {
@@ -446,14 +535,6 @@ impl<'a> Config<'a> {
     fn step(&self, value: &Value, default_name: &str) -> Result<Step, HostError> {
         match value {
             Value::Map(map) => {
-                if let Some(key) = map
-                    .keys()
-                    .find(|key| !matches!(key.as_str(), "name" | "run" | "on_error"))
-                {
-                    return Err(self.error(format!(
-                        "{default_name}: unknown key '{key}' (expected name, run, on_error)"
-                    )));
-                }
                 let Some(run) = map.get("run").filter(|run| !run.is_nil()) else {
                     return Err(self.error(format!("{default_name}: 'run' is required")));
                 };
@@ -627,9 +708,9 @@ pub(crate) fn module(context: &HostContext) -> Module {
             )
             .param(
                 "config",
-                Type::Map,
-                "`{ name: str, steps: list<step> }`. A step is an Agent, a Tool, a Workflow, a \
-                 function `fn(State) -> State|map|str`, or `{ name, run, on_error }`.",
+                sequential_record(),
+                "The name and steps. A step is an Agent, a Tool, a Workflow, a function \
+                 `fn(State) -> State|map|str`, or `{ name, run, on_error }`.",
             )
             .returns(Type::Object("Workflow"), "The workflow; run it with `run`.")
             .example(
@@ -659,7 +740,7 @@ print((await pipeline.run("rust")).get("output")); // RUST"#,
 print(pipeline.run("rust").get("output")); // RUST"#,
             )
             .sync(move |args| {
-                let config = Config::new(&args, &["name", "steps"])?;
+                let config = Config::new(&args)?;
                 let name = config.name()?;
                 let steps = config.steps()?;
                 Ok(build(&sequential, name, Shape::Sequential(steps)))
@@ -675,8 +756,8 @@ print(pipeline.run("rust").get("output")); // RUST"#,
             )
             .param(
                 "config",
-                Type::Map,
-                "`{ name: str, steps: list<step>, max_concurrency?: int }`: at most \
+                parallel_record(),
+                "The name, steps and concurrency: at most \
                  `max_concurrency` steps run at once (all of them when omitted). Step names \
                  must be distinct.",
             )
@@ -714,7 +795,7 @@ let result = both.run("Rust");
 print(result.get("upper"), result.get("lower")); // RUST rust"#,
             )
             .sync(move |args| {
-                let config = Config::new(&args, &["name", "steps", "max_concurrency"])?;
+                let config = Config::new(&args)?;
                 let name = config.name()?;
                 let steps = config.steps()?;
                 unique_names(&config, &steps.iter().collect::<Vec<_>>())?;
@@ -737,9 +818,8 @@ print(result.get("upper"), result.get("lower")); // RUST rust"#,
             )
             .param(
                 "config",
-                Type::Map,
-                "`{ name: str, branches: list<{ when: fn(State) -> bool, step }>, otherwise?: \
-                 step }`. Unnamed branch steps are named `step1`, `step2`… by branch, the \
+                conditional_record(),
+                "The name, branches and otherwise step. Unnamed branch steps are named `step1`, `step2`… by branch, the \
                  otherwise step `otherwise`.",
             )
             .returns(Type::Object("Workflow"), "The workflow; run it with `run`.")
@@ -770,7 +850,7 @@ print((await route.run("hi")).get("output")); // short"#,
 print(route.run("hi").get("output")); // short"#,
             )
             .sync(move |args| {
-                let config = Config::new(&args, &["name", "branches", "otherwise"])?;
+                let config = Config::new(&args)?;
                 let name = config.name()?;
                 let values = match config.get("branches") {
                     Some(Value::List(values)) => values.as_slice(),
@@ -787,15 +867,6 @@ print(route.run("hi").get("output")); // short"#,
                     let branch = value.as_map().ok_or_else(|| {
                         config.error(format!("branch {}: expected {{ when, step }}", index + 1))
                     })?;
-                    if let Some(key) = branch
-                        .keys()
-                        .find(|key| !matches!(key.as_str(), "when" | "step"))
-                    {
-                        return Err(config.error(format!(
-                            "branch {}: unknown key '{key}' (expected when, step)",
-                            index + 1
-                        )));
-                    }
                     let when = config.function(
                         branch.get("when").unwrap_or(&Value::Nil),
                         &format!("branch {}: 'when'", index + 1),
@@ -827,9 +898,8 @@ print(route.run("hi").get("output")); // short"#,
             )
             .param(
                 "config",
-                Type::Map,
-                "`{ name: str, step, until: fn(State) -> bool, max_iterations: int }` \
-                 (`max_iterations` is required). An unnamed function step is named `step1`.",
+                loop_record(),
+                "The name, step, stop condition and iteration limit. An unnamed function step is named `step1`.",
             )
             .returns(Type::Object("Workflow"), "The workflow; run it with `run`.")
             .example(
@@ -856,7 +926,7 @@ print((await count.run({})).get("n")); // 3"#,
 print(count.run(#{}).get("n")); // 3"#,
             )
             .sync(move |args| {
-                let config = Config::new(&args, &["name", "step", "until", "max_iterations"])?;
+                let config = Config::new(&args)?;
                 let name = config.name()?;
                 let step = config.step(config.get("step").unwrap_or(&Value::Nil), "step1")?;
                 let until =
@@ -1661,7 +1731,7 @@ mod tests {
             (
                 "sequential",
                 map([("name", "w".into()), ("steps", list(vec![Value::Int(1)]))]),
-                "step1",
+                "config.steps item 1 expects",
             ),
             (
                 "sequential",
