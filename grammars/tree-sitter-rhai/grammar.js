@@ -44,6 +44,7 @@ module.exports = grammar({
     $.raw_string,
     $._string_content,
     $._template_content,
+    $.float,
     $._error_sentinel,
   ],
 
@@ -107,17 +108,17 @@ module.exports = grammar({
         $.try_statement,
       ),
 
-    expression_statement: ($) => $._expression,
+    expression_statement: ($) => $._value,
 
     let_statement: ($) =>
-      seq('let', field('name', $.identifier), optional(seq('=', field('value', $._expression)))),
+      seq('let', field('name', $.identifier), optional(seq('=', field('value', $._value)))),
 
     const_statement: ($) =>
-      seq('const', field('name', $.identifier), '=', field('value', $._expression)),
+      seq('const', field('name', $.identifier), '=', field('value', $._value)),
 
-    return_statement: ($) => prec.right(seq('return', optional($._expression))),
-    throw_statement: ($) => prec.right(seq('throw', optional($._expression))),
-    break_statement: ($) => prec.right(seq('break', optional($._expression))),
+    return_statement: ($) => prec.right(seq('return', optional($._value))),
+    throw_statement: ($) => prec.right(seq('throw', optional($._value))),
+    break_statement: ($) => prec.right(seq('break', optional($._value))),
     continue_statement: ($) => prec.right(seq('continue', optional($._expression))),
 
     import_statement: ($) =>
@@ -181,6 +182,7 @@ module.exports = grammar({
         $.unary_expression,
         $.binary_expression,
         $.range_expression,
+        alias($._open_start_range, $.open_range),
         $.assignment_expression,
         $.call_expression,
         $.method_call_expression,
@@ -195,14 +197,14 @@ module.exports = grammar({
 
     unit: (_) => seq('(', ')'),
 
-    parenthesized_expression: ($) => seq('(', $._expression, ')'),
+    parenthesized_expression: ($) => seq('(', $._value, ')'),
 
-    array: ($) => seq('[', commaSep($._expression), ']'),
+    array: ($) => seq('[', commaSep($._value), ']'),
 
     object_map: ($) => seq('#{', commaSep($.property), '}'),
 
     property: ($) =>
-      seq(field('key', choice($.identifier, $.string, $.raw_string)), ':', field('value', $._expression)),
+      seq(field('key', choice($.identifier, $.string, $.raw_string)), ':', field('value', $._value)),
 
     unary_expression: ($) =>
       prec(PREC.unary, seq(field('operator', choice('-', '+', '!')), field('operand', $._expression))),
@@ -243,7 +245,7 @@ module.exports = grammar({
             'operator',
             choice('=', '+=', '-=', '*=', '/=', '%=', '**=', '<<=', '>>=', '&=', '|=', '^=', '??='),
           ),
-          field('right', $._expression),
+          field('right', $._value),
         ),
       ),
 
@@ -265,14 +267,24 @@ module.exports = grammar({
         ),
       ),
 
-    arguments: ($) => seq('(', commaSep(choice($._expression, $.open_range)), ')'),
+    arguments: ($) => seq('(', commaSep($._value), ')'),
 
-    // A range with one bound left out (`2..`, `..=3`), as an index or an argument.
-    open_range: ($) =>
-      choice(
-        seq(field('start', $._expression), field('operator', choice('..', '..='))),
-        seq(field('operator', choice('..', '..=')), field('end', $._expression)),
-      ),
+    // Ranges with one bound left out are both `open_range` nodes (`2..`, `..=3`).
+    //
+    // Rhai reads a `..` where an operand starts as a range from 0, so `..=3` is an expression
+    // like any other. A range without an end is accepted only before `]`, `)`, `}`, `,`, `;` or
+    // `=>`: `_value` is an expression in the places that such a token ends (values of `let`,
+    // `const`, `return`, array elements, map values, arguments, indexes, switch arms, right-hand
+    // sides of assignments, statements). Making `2..` an expression everywhere would parse the
+    // same code, but makes error recovery wrap an unfinished function in one `ERROR` node
+    // (see the `an_unfinished_function_recovers_with_a_missing_token` test).
+    _value: ($) => choice($._expression, alias($._open_end_range, $.open_range)),
+
+    _open_end_range: ($) =>
+      prec.left(PREC.range, seq(field('start', $._expression), field('operator', choice('..', '..=')))),
+
+    _open_start_range: ($) =>
+      prec.left(PREC.range, seq(field('operator', choice('..', '..=')), field('end', $._expression))),
 
     field_expression: ($) =>
       prec(
@@ -283,7 +295,7 @@ module.exports = grammar({
     index_expression: ($) =>
       prec(
         PREC.postfix,
-        seq(field('object', $._expression), choice('[', '?['), field('index', choice($._expression, $.open_range)), ']'),
+        seq(field('object', $._expression), choice('[', '?['), field('index', $._value), ']'),
       ),
 
     path_expression: ($) =>
@@ -330,7 +342,7 @@ module.exports = grammar({
         field('pattern', $.switch_pattern),
         optional(seq('if', field('condition', $._expression))),
         '=>',
-        field('value', choice($._expression, $.break_statement, $.continue_statement, $.return_statement, $.throw_statement)),
+        field('value', choice($._value, $.break_statement, $.continue_statement, $.return_statement, $.throw_statement)),
       ),
 
     switch_pattern: ($) =>
@@ -416,7 +428,7 @@ module.exports = grammar({
     template_string: ($) =>
       seq('`', repeat(choice(alias($._template_content, $.string_content), $.interpolation)), token.immediate('`')),
 
-    interpolation: ($) => seq(token.immediate(prec(2, '${')), $._expression, '}'),
+    interpolation: ($) => seq(token.immediate(prec(2, '${')), $._value, '}'),
 
     character: (_) =>
       token(seq("'", choice(/[^'\\]/, seq('\\', choice(/[^xuU]/, /x[0-9a-fA-F]{2}/, /u[0-9a-fA-F]{4}/, /U[0-9a-fA-F]{8}/))), "'")),

@@ -1,9 +1,11 @@
-// External scanner for the Rhai grammar: comments (block comments nest), raw strings, and the
-// contents of strings (so that `/*` or `//` inside a string is not taken for a comment).
+// External scanner for the Rhai grammar: comments (block comments nest), raw strings, the
+// contents of strings (so that `/*` or `//` inside a string is not taken for a comment), and
+// floats written with nothing after the dot (`5.`).
 //
-// Rhai block comments nest (`/* a /* b */ c */` is one comment), and a raw string
-// `#"…"#` closes only on a quote followed by as many `#`s as it opened with;
-// neither can be expressed as a regular token.
+// Rhai block comments nest (`/* a /* b */ c */` is one comment), a raw string `#"…"#` closes
+// only on a quote followed by as many `#`s as it opened with, and `5.` is a float only when
+// what follows the dot cannot continue a number, a range or a property name; none of these can
+// be expressed as a regular token.
 
 #include "tree_sitter/parser.h"
 
@@ -16,6 +18,7 @@ enum TokenType {
   RAW_STRING,
   STRING_CONTENT,
   TEMPLATE_CONTENT,
+  FLOAT,
   ERROR_SENTINEL,
 };
 
@@ -158,6 +161,39 @@ static bool scan_template_content(TSLexer *lexer) {
   return any;
 }
 
+static inline bool is_digit(int32_t c) { return c >= '0' && c <= '9'; }
+
+// Letters, and any non-ASCII character (the rhai tokenizer asks `char::is_alphabetic`; a
+// non-ASCII character after `5.` is almost always a letter, and reading it as one keeps `5.`
+// from being a float, which is the safe side).
+static inline bool is_letter_like(int32_t c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+// `5.` and `1_000.`: digits, then a dot followed by something that is not a digit, `_`, `.`, a
+// letter or the end of the input (the rhai 1.27 tokenizer reads those as `1.5`, a range
+// `1..`, or a property or method `1.abs()`). Everything else is left to the grammar's own
+// float and integer tokens: returning false makes tree-sitter lex again from the start.
+static bool scan_float_with_trailing_dot(TSLexer *lexer) {
+  int32_t first = lexer->lookahead;
+  advance(lexer);
+  if (first == '0' && (lexer->lookahead == 'x' || lexer->lookahead == 'X' ||
+                       lexer->lookahead == 'o' || lexer->lookahead == 'O' ||
+                       lexer->lookahead == 'b' || lexer->lookahead == 'B')) {
+    return false;
+  }
+  while (is_digit(lexer->lookahead) || lexer->lookahead == '_') advance(lexer);
+  if (lexer->lookahead != '.') return false;
+  advance(lexer);
+  int32_t next = lexer->lookahead;
+  if (lexer->eof(lexer) || is_digit(next) || next == '_' || next == '.' || is_letter_like(next)) {
+    return false;
+  }
+  lexer->mark_end(lexer);
+  lexer->result_symbol = FLOAT;
+  return true;
+}
+
 bool tree_sitter_rhai_external_scanner_scan(void *payload, TSLexer *lexer,
                                             const bool *valid_symbols) {
   (void)payload;
@@ -167,9 +203,11 @@ bool tree_sitter_rhai_external_scanner_scan(void *payload, TSLexer *lexer,
   }
   bool comment = valid_symbols[COMMENT] || valid_symbols[DOC_COMMENT];
   bool raw = valid_symbols[RAW_STRING];
-  if (!comment && !raw) return false;
+  bool number = valid_symbols[FLOAT];
+  if (!comment && !raw && !number) return false;
   while (is_space(lexer->lookahead)) lexer->advance(lexer, true);
   if (comment && lexer->lookahead == '/') return scan_comment(lexer, valid_symbols);
   if (raw && lexer->lookahead == '#') return scan_raw_string(lexer);
+  if (number && is_digit(lexer->lookahead)) return scan_float_with_trailing_dot(lexer);
   return false;
 }
