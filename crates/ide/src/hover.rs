@@ -1,6 +1,14 @@
 //! Hover: signature, doc text and example of host modules, functions, methods, config keys and
 //! tools; for a local, its kind and inferred host type.
 
+use llmspell_syntax::{Language, SymbolKind};
+
+use crate::context::{At, CursorContext, ElementPosition, FrameKind, Resolved};
+use crate::lexer::{Token, TokenKind};
+use crate::markup::{
+    code_block, function_documentation, key_documentation, key_label, module_documentation,
+    signature_label, tool_documentation, type_documentation,
+};
 use crate::{Document, Ide, Position, Range};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,7 +21,187 @@ pub struct Hover {
 
 impl Ide {
     pub fn hover(&self, document: &Document, position: Position) -> Option<Hover> {
-        let _ = (document, position);
-        None
+        let offset = document.offset(position);
+        let mut context = CursorContext::new(self, document, offset);
+        // With the cursor right before a word or string, hover that word or string.
+        if context.at == At::Nothing
+            && let Some(after) = context.after
+            && after.range.start == offset
+            && matches!(after.kind, TokenKind::Identifier | TokenKind::String { .. })
+        {
+            let inside = document
+                .text()
+                .get(offset..)
+                .and_then(|rest| rest.chars().next())
+                .map_or(offset, |character| offset + character.len_utf8());
+            context = CursorContext::new(self, document, inside);
+        }
+        let (markdown, range) = match context.at {
+            At::Word(token) => (hover_word(&context, token)?, token.range),
+            At::String(token) => {
+                let content = token.string_content()?;
+                (hover_string(&context, context.slice(content))?, content)
+            }
+            At::Comment | At::Nothing => return None,
+        };
+        Some(Hover {
+            markdown,
+            range: Some(document.range(range)),
+        })
     }
+}
+
+fn hover_word(context: &CursorContext<'_>, token: Token) -> Option<String> {
+    let name = context.token_text(token);
+    let language = context.language;
+    let api = context.ide.api();
+    // A member: `agent.create`, `a:run`, `agent::create`.
+    if let Some(separator) = context.member_separator() {
+        let receiver = context.value_of(separator.checked_sub(1)?, 0)?;
+        let owner = match receiver {
+            Resolved::Module(module) => module.name.clone(),
+            Resolved::Object(object_type) => object_type.name.clone(),
+            Resolved::Field(field) => field.ty.to_string(),
+            Resolved::Function(_) => return None,
+        };
+        return match context.member_of(receiver, name)? {
+            Resolved::Function(function) => Some(function_hover(context, function, name)),
+            Resolved::Field(field) => {
+                let mut markdown =
+                    code_block(language, &format!("{owner}.{}: {}", field.name, field.ty));
+                if !field.doc.is_empty() {
+                    markdown.push_str(&format!("\n\n{}", field.doc));
+                }
+                Some(markdown)
+            }
+            Resolved::Module(_) | Resolved::Object(_) => None,
+        };
+    }
+    // A key of a config map: `name = …`, `name: …`.
+    if let Some((index, frame)) = context.innermost()
+        && matches!(frame.kind, FrameKind::Literal | FrameKind::TableCall)
+        && context.element_position(index) == ElementPosition::Start
+        && context.after.is_some_and(|after| {
+            after.kind == TokenKind::Punct
+                && context.token_text(after) == if language == Language::Lua { "=" } else { ":" }
+        })
+    {
+        let record = context.expected_record(index)?;
+        let field = record.get(name)?;
+        return Some(format!(
+            "{}\n\n{}",
+            code_block(language, &format!("(key) {}", key_label(field))),
+            key_documentation(record.name, field)
+        ));
+    }
+    // A name the spell defines.
+    let analysis = context.analysis();
+    if let Some(id) = analysis.symbol_at(token.range.start) {
+        let symbol = analysis.symbol(id);
+        let keyword = declaration_keyword(context, symbol.kind, symbol.definition.start);
+        let mut declaration = format!("{keyword}{}", symbol.name);
+        if let Some(host_type) = &symbol.host_type {
+            declaration.push_str(&format!(": {host_type}"));
+        }
+        let line = context.document.position(symbol.definition.start).line + 1;
+        let mut markdown = format!(
+            "{}\n\nDefined on line {line}.",
+            code_block(language, &declaration)
+        );
+        if let Some(object_type) = symbol
+            .host_type
+            .as_deref()
+            .and_then(|host_type| api.object_type(host_type))
+        {
+            markdown.push_str(&format!(
+                "\n\n---\n\n`{}`: {}",
+                object_type.name,
+                type_documentation(object_type)
+            ));
+        }
+        return Some(markdown);
+    }
+    if let Some(module) = api.module(name) {
+        let mut markdown = code_block(language, &format!("(module) {name}"));
+        let documentation = module_documentation(module);
+        if name != module.name {
+            markdown.push_str(&format!("\n\nAlias of `{}`.", module.name));
+        }
+        if !documentation.is_empty() {
+            markdown.push_str(&format!("\n\n{documentation}"));
+        }
+        return Some(markdown);
+    }
+    api.global(name)
+        .map(|function| function_hover(context, function, name))
+}
+
+fn function_hover(
+    context: &CursorContext<'_>,
+    function: &crate::api::FunctionInfo,
+    name: &str,
+) -> String {
+    let mut markdown = code_block(context.language, &signature_label(function).label);
+    if name != function.name {
+        markdown.push_str(&format!("\n\nAlias of `{}`.", function.name));
+    }
+    markdown.push_str(&format!(
+        "\n\n{}",
+        function_documentation(function, context.language)
+    ));
+    markdown
+}
+
+/// `local `, `const `, `let `, `function `, `fn `, `(parameter) `, `(global) `.
+fn declaration_keyword(
+    context: &CursorContext<'_>,
+    kind: SymbolKind,
+    definition: usize,
+) -> &'static str {
+    let line_start = context
+        .text
+        .get(..definition)
+        .and_then(|before| before.rfind('\n'))
+        .map_or(0, |index| index + 1);
+    let before = context.text.get(line_start..definition).unwrap_or("");
+    match kind {
+        SymbolKind::Parameter => "(parameter) ",
+        SymbolKind::Global => "(global) ",
+        SymbolKind::Function => match context.language {
+            Language::Rhai => "fn ",
+            Language::Lua if before.contains("local") => "local function ",
+            _ => "function ",
+        },
+        SymbolKind::Local => match context.language {
+            Language::Lua => "local ",
+            _ if before.contains("const") => "const ",
+            _ if before.contains("var") => "var ",
+            _ => "let ",
+        },
+    }
+}
+
+/// A tool name (in a `tools` list, `tools.get`, `tools.call`) or a model name.
+fn hover_string(context: &CursorContext<'_>, content: &str) -> Option<String> {
+    if context.names_a_tool() {
+        let tool = context
+            .tools()
+            .into_iter()
+            .find(|tool| tool.name == content)?;
+        return Some(tool_documentation(&tool));
+    }
+    if context.names_a_model() {
+        let config = context.ide.config();
+        if let Some(model) = config.models.iter().find(|model| model.id == content) {
+            return Some(format!(
+                "**{}** — model of provider `{}` (kind `{}`), from `llmspell.toml`.",
+                model.id, model.provider, model.kind
+            ));
+        }
+        let target = config.aliases.get(content)?;
+        return Some(format!(
+            "**{content}** — alias of `{target}`, from `llmspell.toml`."
+        ));
+    }
+    None
 }

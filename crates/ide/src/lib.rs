@@ -29,7 +29,7 @@ pub use config::{ModelInfo, ProjectConfig};
 pub use diagnostics::{Diagnostic, Severity};
 pub use document::Document;
 pub use hover::Hover;
-pub use lens::CodeLens;
+pub use lens::{CodeLens, DEBUG_SPELL_COMMAND, RUN_SPELL_COMMAND};
 pub use line_index::{LineIndex, Position, Range};
 pub use llmspell_syntax::Language;
 pub use navigation::{DocumentSymbol, Highlight, HighlightKind, Location, SymbolKind};

@@ -1,6 +1,13 @@
 //! Signature help inside the argument list of a host function or method call, with the
 //! active parameter.
+//!
+//! The call is the innermost argument list around the cursor (map and list literals between
+//! count as part of their argument, a function body does not), read from tokens so that it
+//! works while the list is unclosed. The active parameter is the number of top-level commas
+//! before the cursor; a Lua table call `agent.create{ … }` is always at its one parameter.
 
+use crate::context::{At, CursorContext, FrameKind, parameter};
+use crate::markup::{parameter_label, signature_label};
 use crate::{Document, Ide, Position};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,7 +36,74 @@ pub struct ParameterInformation {
 
 impl Ide {
     pub fn signature_help(&self, document: &Document, position: Position) -> Option<SignatureHelp> {
-        let _ = (document, position);
-        None
+        let offset = document.offset(position);
+        let context = CursorContext::new(self, document, offset);
+        if context.at == At::Comment {
+            return None;
+        }
+        let mut index = context.frames.len().checked_sub(1)?;
+        loop {
+            if context.element_has_function(index) {
+                return None;
+            }
+            match context.frames[index].kind {
+                FrameKind::Call | FrameKind::TableCall => break,
+                FrameKind::Literal => index = index.checked_sub(1)?,
+                FrameKind::Other => return None,
+            }
+        }
+        let frame = context.frames[index];
+        let function = context.callee(index)?;
+        let argument = match frame.kind {
+            FrameKind::TableCall => 0,
+            _ => frame.separators,
+        };
+        let signature = signature_label(function);
+        let utf16 = |byte: usize| {
+            signature
+                .label
+                .get(..byte)
+                .map_or(0, |text| text.encode_utf16().count()) as u32
+        };
+        let parameters = function
+            .params
+            .iter()
+            .zip(&signature.parameters)
+            .map(|(param, &(start, end))| {
+                let mut documentation = parameter_label(param);
+                documentation = format!("`{documentation}`");
+                if !param.doc.is_empty() {
+                    documentation.push_str(&format!(" — {}", param.doc));
+                }
+                if let Some(default) = &param.default {
+                    documentation.push_str(&format!(" Default: `{default}`."));
+                }
+                ParameterInformation {
+                    label: (utf16(start), utf16(end)),
+                    documentation: Some(documentation),
+                }
+            })
+            .collect();
+        let active_parameter = parameter(function, argument)
+            .and_then(|param| {
+                function
+                    .params
+                    .iter()
+                    .position(|candidate| std::ptr::eq(candidate, param))
+            })
+            .map(|position| position as u32);
+        let mut documentation = function.doc.clone();
+        if function.is_async && context.language == llmspell_syntax::Language::JavaScript {
+            documentation.push_str("\n\n*I/O-bound:* returns a Promise in JavaScript; `await` it.");
+        }
+        Some(SignatureHelp {
+            signatures: vec![SignatureInformation {
+                label: signature.label,
+                documentation: (!documentation.is_empty()).then_some(documentation),
+                parameters,
+            }],
+            active_signature: 0,
+            active_parameter,
+        })
     }
 }

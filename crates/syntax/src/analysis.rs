@@ -839,6 +839,9 @@ impl<'a> Walker<'a> {
             "call_expression" | "new_expression" => {
                 self.visit_children(node);
                 self.host_call(node);
+                if node.kind() == "new_expression" {
+                    self.host_access(node);
+                }
             }
             "member_expression" => {
                 self.visit_children(node);
@@ -1062,6 +1065,29 @@ impl<'a> Walker<'a> {
     /// Records a member of a host module or host object (`agent.create`, `a:run`, `spell.name`,
     /// `agent::create`), whether or not the host API knows it.
     fn host_access(&mut self, node: Node<'_>) {
+        // `new Agent(…)` calls the module's `new`: the keyword stands for the member.
+        if node.kind() == "new_expression" {
+            let (Some(constructor), Some(keyword)) =
+                (node.child_by_field_name("constructor"), node.child(0))
+            else {
+                return;
+            };
+            let name = self.text_of(constructor);
+            if constructor.kind() == "identifier"
+                && keyword.kind() == "new"
+                && self.resolve(name).is_none()
+                && self.api.modules.contains_key(name)
+            {
+                self.analysis.host_accesses.push(HostAccess {
+                    owner: HostOwner::Module(name.to_owned()),
+                    object_range: TextRange::of(constructor),
+                    member: "new".to_owned(),
+                    member_range: TextRange::of(keyword),
+                    called: true,
+                });
+            }
+            return;
+        }
         let fields = match node.kind() {
             "dot_index_expression" => ("table", "field"),
             "method_index_expression" => ("table", "method"),

@@ -93,6 +93,7 @@ c.rnu("x");
             object Agent .rnu @2:9-2:12 object 2:7-2:8 called
             object Agent .name @3:15-3:19 object 3:13-3:14
             module Agent .craete @4:17-4:23 object 4:11-4:16
+            module Agent .new @6:11-6:14 object 6:15-6:20 called
             object Agent .rnu @7:3-7:6 object 7:1-7:2 called
         "#]],
     );
