@@ -12,11 +12,14 @@
 mod api;
 mod completion;
 mod config;
+mod context;
 mod diagnostics;
 mod document;
 mod hover;
 mod lens;
+mod lexer;
 mod line_index;
+mod markup;
 mod navigation;
 mod nodes;
 mod semantic;
