@@ -104,6 +104,7 @@ where
     })
     .custom_method(transport::PARSE_ERROR_METHOD, server::SpellServer::parse_error)
     .custom_method(transport::INVALID_REQUEST_METHOD, server::SpellServer::invalid_request)
+    .custom_method(transport::METHOD_NOT_FOUND_METHOD, server::SpellServer::method_not_found)
     .custom_method("llmspell/documentText", server::SpellServer::document_text)
     .finish();
 

@@ -47,6 +47,11 @@ impl SpellServer {
         Ok(serde_json::json!({ "text": open.content.text(), "version": open.version }))
     }
 
+    /// Answers the stand-in the transport sends for a request whose method starts with `$/`.
+    pub async fn method_not_found(&self) -> Result<()> {
+        Err(jsonrpc::Error::method_not_found())
+    }
+
     /// Runs one analysis call for a request; a panic in it becomes an internal-error answer.
     fn answer<T>(
         &self,

@@ -28,6 +28,9 @@ pub const PARSE_ERROR_METHOD: &str = "llmspell/_parseError";
 /// The hidden request the service receives instead of JSON that is not a JSON-RPC message: the
 /// server answers it with an invalid-request error, with the message's `id` when it has one.
 pub const INVALID_REQUEST_METHOD: &str = "llmspell/_invalidRequest";
+/// The hidden request the service receives instead of a request whose method starts with `$/`:
+/// the server answers it with MethodNotFound and the request's `id`.
+pub const METHOD_NOT_FOUND_METHOD: &str = "llmspell/_methodNotFound";
 
 /// Reads `input` until it ends or the client sends `exit`, writing each message to `output`.
 pub async fn pump<I, O>(mut input: I, mut output: O, session: Arc<Session>)
@@ -86,6 +89,15 @@ fn checked_message(body: String) -> String {
         Request(tower_lsp_server::jsonrpc::Request),
     }
     if serde_json::from_str::<Message>(&body).is_ok() {
+        // `tower-lsp-server` never answers a request whose method starts with `$/` (it treats
+        // them all as optional notifications); the specification asks for MethodNotFound.
+        if body.contains("\"$/")
+            && let Ok(envelope) = serde_json::from_str::<Envelope>(&body)
+            && let (Some(method), Some(id)) = (envelope.method, envelope.id)
+            && method.starts_with("$/")
+        {
+            return stand_in(METHOD_NOT_FOUND_METHOD, id);
+        }
         return body;
     }
     match serde_json::from_str::<serde_json::Value>(&body) {
@@ -105,6 +117,15 @@ fn checked_message(body: String) -> String {
     }
 }
 
+/// The parts of a message the transport looks at.
+#[derive(serde::Deserialize)]
+struct Envelope {
+    method: Option<String>,
+    id: Option<serde_json::Value>,
+    #[serde(default)]
+    params: serde_json::Value,
+}
+
 fn stand_in(method: &str, id: serde_json::Value) -> String {
     serde_json::json!({ "jsonrpc": "2.0", "id": id, "method": method }).to_string()
 }
@@ -119,13 +140,6 @@ impl Session {
     /// Looks at one message before the service gets it: notes `initialize`, applies document
     /// notifications, and says whether it is `exit`.
     fn observe(&self, body: &str) -> bool {
-        #[derive(serde::Deserialize)]
-        struct Envelope {
-            method: Option<String>,
-            id: Option<serde_json::Value>,
-            #[serde(default)]
-            params: serde_json::Value,
-        }
         let Ok(envelope) = serde_json::from_str::<Envelope>(body) else {
             return false;
         };
