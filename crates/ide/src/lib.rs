@@ -29,7 +29,7 @@ mod spell_items;
 pub use api::{ApiIndex, Examples, FieldInfo, FunctionInfo, ModuleInfo, ParamInfo, TypeInfo};
 pub use completion::{CompletionItem, CompletionKind};
 pub use config::{ModelInfo, ProjectConfig};
-pub use diagnostics::{Diagnostic, Severity};
+pub use diagnostics::{DIAGNOSTIC_CODES, Diagnostic, Severity};
 pub use document::Document;
 pub use hover::Hover;
 pub use lens::{CodeLens, DEBUG_SPELL_COMMAND, RUN_SPELL_COMMAND};

@@ -1362,8 +1362,10 @@ impl<'a> Walker<'a> {
                 continue;
             };
             let key = self.unwrap_expression(key);
+            // `[key] = value`: the key is the variable's value, not its name.
+            let bracketed = field.child(0).is_some_and(|first| first.kind() == "[");
             let key_text = match key.kind() {
-                "identifier" => self.text_of(key).to_owned(),
+                "identifier" if !bracketed => self.text_of(key).to_owned(),
                 "string" => match self.string_value(key) {
                     Some(key_text) => key_text,
                     None => continue,

@@ -393,3 +393,15 @@ let announce = workflow.sequential(#{
         "#]],
     );
 }
+
+#[test]
+fn lua_bracketed_variable_keys_are_not_key_names() {
+    check_calls(
+        Language::Lua,
+        "agent.create{ name = \"a\", [key] = 1, [\"quoted\"] = 2 }\n",
+        expect![[r#"
+            agent.create @1:7 args 1:13-1:54
+              1:13-1:54 {name: "a", quoted: 2}
+        "#]],
+    );
+}
