@@ -10,6 +10,7 @@ pub mod error;
 pub mod module;
 pub mod record;
 pub mod registry;
+pub mod stubs;
 pub mod types;
 pub mod value;
 

@@ -117,6 +117,9 @@ struct ApiArgs {
     /// Print the API reference as Markdown (what docs/api.md holds).
     #[arg(long)]
     markdown: bool,
+    /// Write editor stubs into DIR: llmspell.lua (LuaLS), llmspell.d.ts, llmspell.d.rhai.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["json", "markdown"])]
+    stubs: Option<std::path::PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -362,6 +365,14 @@ fn write_outline(
 
 fn api(args: ApiArgs) -> Result<ExitCode, String> {
     let manifest = llmspell_host::manifest_registry().manifest();
+    if let Some(dir) = &args.stubs {
+        std::fs::create_dir_all(dir).map_err(|error| format!("cannot create {}: {error}", dir.display()))?;
+        for (name, text) in manifest.stub_files() {
+            let path = dir.join(name);
+            std::fs::write(&path, text).map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let text = if args.json {
         manifest.to_json()
     } else if args.markdown {
