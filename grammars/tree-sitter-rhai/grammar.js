@@ -243,7 +243,7 @@ module.exports = grammar({
           field('left', $._expression),
           field(
             'operator',
-            choice('=', '+=', '-=', '*=', '/=', '%=', '**=', '<<=', '>>=', '&=', '|=', '^=', '??='),
+            choice('=', '+=', '-=', '*=', '/=', '%=', '**=', '<<=', '>>=', '&=', '|=', '^='),
           ),
           field('right', $._value),
         ),
@@ -308,12 +308,13 @@ module.exports = grammar({
         ),
       ),
 
+    // Rhai parses a closure's body as a statement: `|s| throw "no luck"` is a closure.
     closure_expression: ($) =>
       prec.right(
         PREC.closure,
         seq(
           field('parameters', $.closure_parameters),
-          field('body', $._expression),
+          field('body', choice($._expression, $.throw_statement, $.return_statement)),
         ),
       ),
 

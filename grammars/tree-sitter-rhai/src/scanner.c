@@ -66,6 +66,8 @@ static bool finish_block_comment(TSLexer *lexer) {
 }
 
 // `//…`, `///…` and `//!…` (doc, but not `////…`), `/*…*/` and `/**…*/` (doc, but not `/***…`).
+// As in the rhai tokenizer (with its `metadata` feature, which llmspell uses), the `*/` that
+// closes a doc comment comes after the `/**`: `/**/` opens a doc comment that the next `*/` ends.
 static bool scan_comment(TSLexer *lexer, const bool *valid_symbols) {
   advance(lexer);  // '/'
   bool doc = false;
@@ -86,12 +88,6 @@ static bool scan_comment(TSLexer *lexer, const bool *valid_symbols) {
   advance(lexer);
   if (lexer->lookahead == '*') {
     advance(lexer);
-    if (lexer->lookahead == '/') {  // `/**/`
-      advance(lexer);
-      lexer->mark_end(lexer);
-      lexer->result_symbol = COMMENT;
-      return valid_symbols[COMMENT];
-    }
     doc = lexer->lookahead != '*';
   }
   if (!finish_block_comment(lexer)) return false;
