@@ -399,13 +399,16 @@ impl Completions<'_, '_> {
             item.sort_text = Some(format!("2{}", function.name));
             self.items.push(item);
         }
-        // Keywords and snippets start statements; inside an argument list or a map they are
-        // mostly noise, except the value keywords.
-        let in_brackets = !context.frames.is_empty()
-            && context
-                .frames
-                .iter()
-                .any(|frame| frame.kind != FrameKind::Other);
+        // Keywords and snippets start statements: offered at the top level, in blocks and in
+        // function bodies (also a Lua `function … end` inside a table or an argument list);
+        // inside an argument list or a map only the keywords that are values.
+        let at_statement = match context.innermost() {
+            None => true,
+            Some((index, frame)) => {
+                frame.kind == FrameKind::Other || context.element_has_function(index)
+            }
+        };
+        let in_brackets = !at_statement;
         for keyword in keywords(language) {
             if in_brackets && !is_value_keyword(keyword) {
                 continue;

@@ -493,6 +493,30 @@ fn tool_names_in_a_tools_list() {
 }
 
 #[test]
+fn quoted_tool_names_at_an_item_position() {
+    check_kinds(
+        Language::Lua,
+        "agent.create{ name = \"a\", tools = { \"calculator\", j$0 } }",
+        &["Value"],
+        expect![[r#"Value json_query ["json_query"] — built-in tool"#]],
+    );
+    check_kinds(
+        Language::Rhai,
+        "agent.create(#{ name: \"a\", tools: [ $0 ] })",
+        &["Value"],
+        expect![[r#"
+            Value calculator ["calculator"] — built-in tool
+            Value datetime ["datetime"] — built-in tool
+            Value file_list ["file_list"] — built-in tool
+            Value file_read ["file_read"] — built-in tool
+            Value file_write ["file_write"] — built-in tool
+            Value http_request ["http_request"] — built-in tool
+            Value json_query ["json_query"] — built-in tool
+            Value web_fetch ["web_fetch"] — built-in tool"#]],
+    );
+}
+
+#[test]
 fn nothing_in_other_strings_and_comments() {
     check(Language::Lua, "print(\"age$0\")", expect![[r#""#]]);
     check(Language::Lua, "-- agent.$0", expect![[r#""#]]);
@@ -584,6 +608,32 @@ fn snippets_for_common_spell_shapes() {
         expect![[
             r#"Snippet tool [let ${1:tool} = tools.define(#{\n\tname: "${2:tool_name}",\n\tdescription: "${3:What the tool does}",\n\tparams: #{\n\t\ttype: "object",\n\t\tproperties: #{ ${4:text}: #{ type: "string" } },\n\t\trequired: ["${4:text}"],\n\t},\n\trun: |args| {\n\t\t$0\n\t},\n});] — define a tool with an argument schema"#
         ]],
+    );
+}
+
+#[test]
+fn keywords_in_callback_bodies_but_only_values_in_arguments() {
+    check_kinds(
+        Language::Lua,
+        "events.on(\"agent.*\", function(event)\n  re$0\nend)",
+        &["Keyword"],
+        expect![[r#"
+            Keyword repeat
+            Keyword return"#]],
+    );
+    check_kinds(
+        Language::JavaScript,
+        "events.on(\"agent.*\", (event) => {\n  re$0\n});",
+        &["Keyword"],
+        expect!["Keyword return"],
+    );
+    check_kinds(
+        Language::Rhai,
+        "print(t$0)",
+        &["Keyword", "Snippet"],
+        expect![[r#"
+            Keyword this
+            Keyword true"#]],
     );
 }
 

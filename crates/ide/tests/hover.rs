@@ -325,3 +325,40 @@ fn nothing_on_keywords_comments_and_plain_strings() {
     );
     check(Language::Rhai, "print(\"age$0nt\")", expect!["no hover"]);
 }
+
+#[test]
+fn field_of_a_host_object_and_a_global_function() {
+    check(
+        Language::Lua,
+        "local a = agent.create{ name = \"a\" }\nprint(a.mo$0del)",
+        expect![[r#"
+            1:8-1:13
+            ```lua
+            Agent.model: str
+            ```
+
+            The `provider/model` it uses."#]],
+    );
+    check(
+        Language::JavaScript,
+        "pri$0nt(1);",
+        expect![[r#"
+        0:0-0:5
+        ```js
+        print(...values: any) -> nil
+        ```
+
+        Writes its arguments to standard output as text, separated by one space, followed by a newline. Strings are written as they are, `nil` as `nil`, lists and maps as compact JSON with sorted keys: the same bytes in every engine.
+
+        **Parameters**
+        - `...values: any` — The values to write, in order.
+
+        **Returns** `nil` — Nothing.
+
+        **Example**
+
+        ```js
+        print("answer:", 42, true); // answer: 42 true
+        ```"#]],
+    );
+}

@@ -209,3 +209,21 @@ fn non_ascii_arguments_do_not_shift_the_active_parameter() {
         `fields?: map` — Structured fields, logged as one JSON object with sorted keys."#]],
     );
 }
+
+#[test]
+fn javascript_constructor_and_chained_calls() {
+    check(
+        Language::JavaScript,
+        "const a = new Agent({ $0 });",
+        expect![[r#"
+        agent.create([config: AgentConfig]) -> Agent
+        `config: AgentConfig` — The agent's name, model, role, tools and limits."#]],
+    );
+    check(
+        Language::JavaScript,
+        "const s = (await workflow.sequential({ name: \"w\", steps: [] }).run(\"x\")).get($0",
+        expect![[r#"
+            State.get([key: str]) -> any
+            `key: str` — The key."#]],
+    );
+}
