@@ -96,6 +96,16 @@ impl Value {
         }
     }
 
+    /// A list, or an empty map read as the empty list: an empty Lua table arrives as an empty
+    /// map, and a record's list field accepts it (see [`Record::check`](crate::Record::check)).
+    pub fn as_list_or_empty(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(list) => Some(list),
+            Value::Map(map) if map.is_empty() => Some(&[]),
+            _ => None,
+        }
+    }
+
     pub fn as_object(&self) -> Option<&Object> {
         match self {
             Value::Object(object) => Some(object),

@@ -452,8 +452,10 @@ fn create(context: &HostContext, toolbox: &ToolBox, config: &Map) -> Result<Agen
     };
     let tools = match config.get("tools") {
         None | Some(Value::Nil) => Vec::new(),
-        Some(Value::List(list)) => toolbox.resolve_list("config key 'tools'", list)?,
-        Some(other) => return Err(key_type("tools", "list", other)),
+        Some(value) => match value.as_list_or_empty() {
+            Some(list) => toolbox.resolve_list("config key 'tools'", list)?,
+            None => return Err(key_type("tools", "list", value)),
+        },
     };
     let temperature = match config.get("temperature") {
         None | Some(Value::Nil) => None,
@@ -1050,6 +1052,8 @@ mod tests {
             assert!(error.message.starts_with("agent.create: "), "{error}");
             assert!(error.message.contains(message), "{error} / {message}");
         }
+        // An empty Lua table arrives as an empty map: as `tools` it is the empty list.
+        call(&host.registry, "agent", "create", vec![v(json!({"name": "x", "tools": {}}))]).unwrap();
     }
 
     #[test]

@@ -285,7 +285,7 @@ pub(crate) fn parse_request(
         }
     };
     let mut request = Request::default();
-    if let Some(messages) = optional(map, "messages", "list", Value::as_list)? {
+    if let Some(messages) = optional(map, "messages", "list", Value::as_list_or_empty)? {
         for (index, message) in messages.iter().enumerate() {
             request.messages.push(parse_message(index, message)?);
         }
@@ -323,7 +323,7 @@ pub(crate) fn parse_request(
         })?;
         request.schema = Some(schema);
     }
-    if let Some(tools) = optional(map, "tools", "list", Value::as_list)? {
+    if let Some(tools) = optional(map, "tools", "list", Value::as_list_or_empty)? {
         request.tools = toolbox
             .resolve_list("request key 'tools'", tools)?
             .iter()
@@ -815,6 +815,19 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn an_empty_table_is_an_empty_list_of_tools() {
+        let host = host(crate::offline_providers());
+        let response = call(
+            &host.registry,
+            "llm",
+            "chat",
+            vec![v(json!({"prompt": "x", "tools": {}}))],
+        )
+        .unwrap();
+        assert!(response.as_map().is_some_and(|map| map.contains_key("text")), "{response:?}");
+    }
+
+    #[test]
     fn bad_requests_name_the_key() {
         let host = host(crate::offline_providers());
         let cases = [
@@ -843,6 +856,14 @@ pub(crate) mod tests {
             (
                 json!({"messages": [{"role": "robot", "content": "x"}]}),
                 "request key 'messages': message 1",
+            ),
+            (
+                json!({"messages": [{"role": "user", "content": "x", "name": "bob"}]}),
+                "unknown request.messages item 1 key 'name' (expected role, content)",
+            ),
+            (
+                json!({"messages": [{"role": "user"}]}),
+                "request.messages item 1 key 'content' is required",
             ),
         ];
         for (request, message) in cases {
