@@ -122,14 +122,23 @@ static bool scan_raw_string(TSLexer *lexer) {
   return false;
 }
 
-// Inside "…": everything up to a quote or a backslash (escapes are lexed by the grammar).
+// Inside "…": everything up to the closing quote, a backslash (escapes, and the line
+// continuation `\` + newline, are lexed by the grammar) or the end of the line (rhai ends an
+// unterminated string there). A doubled quote `""` is a quote, as in rhai.
 static bool scan_string_content(TSLexer *lexer) {
   bool any = false;
-  while (!lexer->eof(lexer) && lexer->lookahead != '"' && lexer->lookahead != '\\') {
+  for (;;) {
+    lexer->mark_end(lexer);
+    if (lexer->eof(lexer)) break;
+    int32_t c = lexer->lookahead;
+    if (c == '\\' || c == '\n' || c == '\r') break;
+    if (c == '"') {
+      advance(lexer);
+      if (lexer->lookahead != '"') break;
+    }
     advance(lexer);
     any = true;
   }
-  lexer->mark_end(lexer);
   lexer->result_symbol = STRING_CONTENT;
   return any;
 }
