@@ -349,11 +349,12 @@ impl<'a> CursorContext<'a> {
         match token.kind {
             TokenKind::Identifier => {
                 let name = token.text(self.text);
-                if is_keyword(self.language, name) {
-                    return None;
-                }
+                // After a separator any word is a member name (`workflow.loop` in Rhai).
                 if index >= 2 && self.is_member_separator(self.before[index - 1]) {
                     return self.member_of(self.value_of(index - 2, depth + 1)?, name);
+                }
+                if is_keyword(self.language, name) {
+                    return None;
                 }
                 self.name_value(name)
             }
@@ -361,7 +362,8 @@ impl<'a> CursorContext<'a> {
                 let open = self.matching_open(index)?;
                 let opener = self.before[open];
                 let is_call = open >= 1
-                    && is_expression_end(self.language, self.text, self.before[open - 1])
+                    && (is_expression_end(self.language, self.text, self.before[open - 1])
+                        || self.follows_member_separator(open - 1))
                     && match opener.kind {
                         TokenKind::Open(Bracket::Paren) => true,
                         TokenKind::Open(Bracket::Brace) => self.language == Language::Lua,
@@ -699,8 +701,10 @@ impl<'a> CursorContext<'a> {
 
     fn classify_open(&self, index: usize, bracket: Bracket) -> FrameKind {
         let previous = index.checked_sub(1).map(|previous| self.before[previous]);
-        let follows_expression =
-            previous.is_some_and(|token| is_expression_end(self.language, self.text, token));
+        let follows_expression = previous.is_some_and(|token| {
+            is_expression_end(self.language, self.text, token)
+                || (token.kind == TokenKind::Identifier && self.follows_member_separator(index - 1))
+        });
         match (self.language, bracket) {
             (_, Bracket::Paren) => {
                 if follows_expression && !self.is_declaration_name(index - 1) {
@@ -755,6 +759,13 @@ impl<'a> CursorContext<'a> {
             }
             _ => FrameKind::Other,
         }
+    }
+
+    /// Whether `before[index]` comes right after a member separator (`x.loop`).
+    fn follows_member_separator(&self, index: usize) -> bool {
+        index
+            .checked_sub(1)
+            .is_some_and(|previous| self.is_member_separator(self.before[previous]))
     }
 
     /// Whether the identifier at `before[index]` names a function being declared

@@ -77,6 +77,18 @@ fn hover_word(context: &CursorContext<'_>, token: Token) -> Option<String> {
             Resolved::Module(_) | Resolved::Object(_) => None,
         };
     }
+    // `new Agent(…)` in JavaScript: the module's constructor.
+    if name == "new"
+        && let Some(after) = context.after
+        && after.kind == TokenKind::Identifier
+        && let Some(module) = api.module(context.token_text(after))
+    {
+        let constructor = module
+            .functions
+            .iter()
+            .find(|function| function.answers_to("new"))?;
+        return Some(function_hover(context, constructor, name));
+    }
     // A key of a config map: `name = …`, `name: …`.
     if let Some((index, frame)) = context.innermost()
         && matches!(frame.kind, FrameKind::Literal | FrameKind::TableCall)

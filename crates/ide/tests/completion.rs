@@ -673,6 +673,40 @@ fn async_functions_carry_an_await_hint_in_javascript() {
     );
 }
 
+/// Every host call in the example spells: completing at the end of its name offers that name
+/// (module functions and methods of typed values, in real code of all three languages).
+#[test]
+fn every_host_call_name_in_the_example_spells_completes() {
+    let ide = ide();
+    let spells = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spells");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&spells).expect("spells/ exists") {
+        let path = entry.expect("a directory entry").path();
+        let Some(language) = path.to_str().and_then(Language::from_path) else {
+            continue;
+        };
+        let text = std::fs::read_to_string(&path).expect("a spell is UTF-8");
+        let document = ide.open(language, &text);
+        for call in &document.analysis(&ide).host_calls {
+            let name = &text[call.name_range.start..call.name_range.end];
+            // `new Agent(…)`: the name is the module, completed as a bare word.
+            let position = document.position(call.name_range.end);
+            let items = ide.completions(&document, position);
+            assert!(
+                items.iter().any(|item| item.label == name),
+                "{}: no {name} completing {} at {position:?}",
+                path.display(),
+                call.callee
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked > 100,
+        "only {checked} host calls in the example spells"
+    );
+}
+
 #[test]
 fn broken_code_and_odd_positions_do_not_panic() {
     let ide = ide();

@@ -362,3 +362,38 @@ fn field_of_a_host_object_and_a_global_function() {
         ```"#]],
     );
 }
+
+/// Every host call in the example spells: hovering its name shows the callee's signature.
+#[test]
+fn every_host_call_in_the_example_spells_has_a_hover() {
+    let ide = ide();
+    let spells = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spells");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&spells).expect("spells/ exists") {
+        let path = entry.expect("a directory entry").path();
+        let Some(language) = path.to_str().and_then(Language::from_path) else {
+            continue;
+        };
+        let text = std::fs::read_to_string(&path).expect("a spell is UTF-8");
+        let document = ide.open(language, &text);
+        for call in &document.analysis(&ide).host_calls {
+            let function = ide.api().callee(&call.callee).expect("host calls resolve");
+            let position = document.position(call.name_range.start);
+            let hover = ide
+                .hover(&document, position)
+                .unwrap_or_else(|| panic!("no hover on {} in {}", call.callee, path.display()));
+            assert!(
+                hover.markdown.contains(&format!("{}(", function.qualified)),
+                "{}: hover on {} shows {}",
+                path.display(),
+                call.callee,
+                hover.markdown
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked > 100,
+        "only {checked} host calls in the example spells"
+    );
+}

@@ -227,3 +227,52 @@ fn javascript_constructor_and_chained_calls() {
             `key: str` — The key."#]],
     );
 }
+
+/// Inside the argument list of every host call with arguments in the example spells,
+/// signature help names the callee and marks a parameter.
+#[test]
+fn every_host_call_in_the_example_spells_has_signature_help() {
+    let ide = ide();
+    let spells = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spells");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&spells).expect("spells/ exists") {
+        let path = entry.expect("a directory entry").path();
+        let Some(language) = path.to_str().and_then(Language::from_path) else {
+            continue;
+        };
+        let text = std::fs::read_to_string(&path).expect("a spell is UTF-8");
+        let document = ide.open(language, &text);
+        for call in &document.analysis(&ide).host_calls {
+            if call.arguments.is_empty() {
+                continue;
+            }
+            let function = ide.api().callee(&call.callee).expect("host calls resolve");
+            // Right after the opening bracket: `(`, or a Lua table call's `{`.
+            let position = document.position(call.arguments_range.start + 1);
+            let help = ide.signature_help(&document, position).unwrap_or_else(|| {
+                panic!("no signature help in {} in {}", call.callee, path.display())
+            });
+            assert!(
+                help.signatures[0]
+                    .label
+                    .starts_with(&format!("{}(", function.qualified)),
+                "{}: {} shows {}",
+                path.display(),
+                call.callee,
+                help.signatures[0].label
+            );
+            assert_eq!(
+                help.active_parameter,
+                Some(0),
+                "{}: {}",
+                path.display(),
+                call.callee
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked > 100,
+        "only {checked} host calls with arguments in the example spells"
+    );
+}
