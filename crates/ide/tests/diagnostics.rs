@@ -396,3 +396,107 @@ fn diagnostics_follow_edits() {
     "#]]
     .assert_eq(&render(&ide, &document));
 }
+
+// ----- Robustness -----
+
+/// Runs `features` on a thread with a small (1 MiB) stack, as a server's worker might have.
+fn on_small_stack(features: impl FnOnce() + Send + 'static) {
+    let worker = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(features)
+        .expect("a thread");
+    assert!(
+        worker.join().is_ok(),
+        "the features finished without overflowing or panicking"
+    );
+}
+
+/// Every feature of this module family on one document: diagnostics, symbols, tokens, lenses,
+/// and definition, references and highlights at a few positions (some out of range).
+fn run_every_feature(language: Language, text: String) {
+    on_small_stack(move || {
+        let ide = ide();
+        let (document, _) = fixture(language, &text);
+        let _ = ide.diagnostics(&document);
+        let _ = ide.document_symbols(&document);
+        let _ = ide.semantic_tokens(&document);
+        let _ = ide.code_lenses(&document);
+        let last_line = document.line_index().line_count() as u32;
+        for position in [
+            (0, 0),
+            (0, 9),
+            (last_line / 2, 3),
+            (last_line, 0),
+            (u32::MAX, u32::MAX),
+        ] {
+            let position = llmspell_ide::Position::new(position.0, position.1);
+            let _ = ide.definition(&document, position);
+            let _ = ide.references(&document, position, true);
+            let _ = ide.highlights(&document, position);
+        }
+    });
+}
+
+#[test]
+fn deeply_nested_code_never_overflows_the_stack() {
+    let depth = 10_000;
+    for language in [Language::Lua, Language::JavaScript, Language::Rhai] {
+        for (open, close) in [("(", ")"), ("[", "]"), ("{", "}")] {
+            run_every_feature(
+                language,
+                format!(
+                    "x = agent.create({}1{});\n",
+                    open.repeat(depth),
+                    close.repeat(depth)
+                ),
+            );
+        }
+    }
+    run_every_feature(
+        Language::JavaScript,
+        format!("const {}x{} = y;\n", "{a:".repeat(depth), "}".repeat(depth)),
+    );
+    run_every_feature(
+        Language::JavaScript,
+        format!("const x = {}1;\n", "1 + ".repeat(depth)),
+    );
+    run_every_feature(
+        Language::Lua,
+        format!("local x = {}1\n", "\"a\" .. ".repeat(depth)),
+    );
+    run_every_feature(
+        Language::Rhai,
+        format!("let x = {}1;\n", "1 + ".repeat(depth)),
+    );
+    run_every_feature(
+        Language::Lua,
+        format!("print({}1{})\n", "f(".repeat(depth), ")".repeat(depth)),
+    );
+}
+
+#[test]
+fn huge_and_invalid_spells_never_panic() {
+    // About 1 MB and 50,000 lines, with a typo on every 10th line.
+    let mut lua = String::new();
+    for line in 0..50_000 {
+        if line % 10 == 0 {
+            lua += &format!("local a{line} = agent.craete{{ name = \"a{line}\" }}\n");
+        } else {
+            lua += &format!(
+                "print(a{} and json.encode({{ n = {line} }}))\n",
+                line - line % 10
+            );
+        }
+    }
+    assert!(lua.len() > 1_000_000);
+    run_every_feature(Language::Lua, lua);
+    // Invalid UTF-8 arrives as lossy text: replacement characters inside names and strings.
+    let lossy =
+        String::from_utf8_lossy(b"local \xff = agent.create{ name = \"\xfe\xff\" }\nprint(\xff)\n")
+            .into_owned();
+    for language in [Language::Lua, Language::JavaScript, Language::Rhai] {
+        run_every_feature(language, lossy.clone());
+        run_every_feature(language, "\u{feff}😀\r\n\t\0".to_owned());
+        run_every_feature(language, String::new());
+    }
+}

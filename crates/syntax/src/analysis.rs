@@ -265,6 +265,9 @@ pub fn analyze(syntax_tree: &SyntaxTree, api: &HostApi) -> Analysis {
         stack: Vec::new(),
         names: Vec::new(),
         literal_names: BTreeMap::new(),
+        depth: 0,
+        literal_depth: std::cell::Cell::new(0),
+        stack_base: stack_address(),
     };
     walker.push_scope(root);
     walker.visit(root);
@@ -311,7 +314,31 @@ struct Walker<'a> {
     names: Vec<BTreeMap<String, SymbolId>>,
     /// Symbols holding a host object made with a literal `name` (for workflow step names).
     literal_names: BTreeMap<SymbolId, String>,
+    /// How many [`Walker::visit`] calls are open (see [`MAX_VISIT_DEPTH`]).
+    depth: usize,
+    /// How many [`Walker::literal`] calls are open (see [`MAX_LITERAL_DEPTH`]).
+    literal_depth: std::cell::Cell<usize>,
+    /// The stack address where the walk began (see [`STACK_BUDGET`]).
+    stack_base: usize,
 }
+
+/// The address of a local variable: where the stack is now.
+#[inline(never)]
+fn stack_address() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
+/// The walker recurses along the tree. Machine-made code (thousands of nested brackets, a chain
+/// of thousands of operators) would overflow the stack, so the walker stops reading deeper when
+/// it has used this much stack since [`analyze`] began, or is this many levels deep. Frames are
+/// several times larger in debug builds than in release builds; measuring the stack itself lets
+/// each build go as deep as it safely can. Code people write stays far above both limits.
+const STACK_BUDGET: usize = 512 * 1024;
+const MAX_VISIT_DEPTH: usize = 2_000;
+
+/// Literal values deeper than this read as [`Literal::Expression`], for the same reason.
+const MAX_LITERAL_DEPTH: usize = 64;
 
 impl<'a> Walker<'a> {
     fn text_of(&self, node: Node<'_>) -> &'a str {
@@ -417,16 +444,26 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// Whether the walk is too deep to go further (see [`STACK_BUDGET`]).
+    fn too_deep(&self) -> bool {
+        self.depth >= MAX_VISIT_DEPTH || self.stack_base.abs_diff(stack_address()) > STACK_BUDGET
+    }
+
     fn visit(&mut self, node: Node<'_>) {
-        if node.is_error() {
-            self.visit_error(node);
+        if self.too_deep() {
             return;
         }
-        match self.language {
-            Language::Lua => self.visit_lua(node),
-            Language::JavaScript => self.visit_javascript(node),
-            Language::Rhai => self.visit_rhai(node),
+        self.depth += 1;
+        if node.is_error() {
+            self.visit_error(node);
+        } else {
+            match self.language {
+                Language::Lua => self.visit_lua(node),
+                Language::JavaScript => self.visit_javascript(node),
+                Language::Rhai => self.visit_rhai(node),
+            }
         }
+        self.depth -= 1;
     }
 
     /// An `ERROR` node, typically a function being typed: `function f(x)` followed by loose
@@ -893,6 +930,16 @@ impl<'a> Walker<'a> {
 
     /// Defines every name a JavaScript binding pattern binds; default values are visited.
     fn define_pattern(&mut self, node: Node<'_>, kind: SymbolKind) -> Vec<SymbolId> {
+        if self.too_deep() {
+            return Vec::new();
+        }
+        self.depth += 1;
+        let ids = self.define_pattern_inner(node, kind);
+        self.depth -= 1;
+        ids
+    }
+
+    fn define_pattern_inner(&mut self, node: Node<'_>, kind: SymbolKind) -> Vec<SymbolId> {
         match node.kind() {
             "identifier" | "shorthand_property_identifier_pattern" => vec![self.define(node, kind)],
             "assignment_pattern" | "object_assignment_pattern" => {
@@ -1233,6 +1280,19 @@ impl<'a> Walker<'a> {
     fn literal(&self, node: Node<'_>) -> Value {
         let node = self.unwrap_expression(node);
         let range = TextRange::of(node);
+        if self.literal_depth.get() >= MAX_LITERAL_DEPTH || self.too_deep() {
+            return Value {
+                range,
+                literal: Literal::Expression,
+            };
+        }
+        self.literal_depth.set(self.literal_depth.get() + 1);
+        let value = self.literal_inner(node, range);
+        self.literal_depth.set(self.literal_depth.get() - 1);
+        value
+    }
+
+    fn literal_inner(&self, node: Node<'_>, range: TextRange) -> Value {
         let text = self.text_of(node);
         let literal = match node.kind() {
             "nil" | "null" | "undefined" => Literal::Nil,

@@ -125,3 +125,50 @@ fn invalid_utf8_read_lossily_parses() {
         assert!(!tree.errors().is_empty());
     }
 }
+
+/// Machine-made nesting (thousands of brackets, a chain of thousands of operators) is analysed
+/// on a small stack without overflowing it, and what follows the deep part is still read.
+#[test]
+fn analysing_deep_trees_stays_within_a_small_stack() {
+    let depth = 10_000;
+    let deep_parts = |language: Language| -> Vec<String> {
+        let chain = match language {
+            Language::Lua => format!("local deep = {}1\n", "1 .. ".repeat(depth)),
+            Language::JavaScript => format!("const deep = {}1;\n", "1 + ".repeat(depth)),
+            Language::Rhai => format!("let deep = {}1;\n", "1 + ".repeat(depth)),
+        };
+        let brackets = match language {
+            Language::Lua => format!("local deep = {}1{}\n", "{".repeat(depth), "}".repeat(depth)),
+            Language::JavaScript => format!(
+                "const deep = {}1{};\n",
+                "[".repeat(depth),
+                "]".repeat(depth)
+            ),
+            Language::Rhai => format!("let deep = {}1{};\n", "(".repeat(depth), ")".repeat(depth)),
+        };
+        vec![chain, brackets]
+    };
+    for language in [Language::Lua, Language::JavaScript, Language::Rhai] {
+        for deep in deep_parts(language) {
+            let after = match language {
+                Language::Lua => "local after = agent.create{ name = \"a\" }\n",
+                Language::JavaScript => "const after = agent.create({ name: \"a\" });\n",
+                Language::Rhai => "let after = agent.create(#{ name: \"a\" });\n",
+            };
+            let text = format!("{deep}{after}");
+            let worker = std::thread::Builder::new()
+                .stack_size(1 << 20)
+                .spawn(move || {
+                    let analysis = analyze(&parse(language, &text), &common::host_api());
+                    analysis
+                        .symbols
+                        .iter()
+                        .find(|symbol| symbol.name == "after")
+                        .and_then(|symbol| symbol.host_type.clone())
+                })
+                .expect("a thread");
+            let after_type = worker.join().expect("no stack overflow, no panic");
+            assert_eq!(after_type.as_deref(), Some("Agent"), "{language:?}");
+        }
+    }
+}
