@@ -421,7 +421,7 @@ impl Manifest {
             for field in &record.fields {
                 let mark = if field.optional { "?" } else { "" };
                 let default = field.default.as_ref().map(|value| format!("`{value}`")).unwrap_or_default();
-                let _ = writeln!(out, "| `{}{mark}` | `{}` | {default} | {} |", field.name, field.ty, field.doc);
+                let _ = writeln!(out, "| `{}{mark}` | `{}` | {default} | {} |", field.name, cell(&field.ty), cell(field.doc));
             }
             out.push('\n');
         }
@@ -432,7 +432,7 @@ impl Manifest {
                 out.push_str("| argument | type | description |\n|---|---|---|\n");
                 for parameter in &parameters {
                     let mark = if parameter.required { "" } else { "?" };
-                    let _ = writeln!(out, "| `{}{mark}` | `{}` | {} |", parameter.name, parameter.ty, parameter.doc);
+                    let _ = writeln!(out, "| `{}{mark}` | `{}` | {} |", parameter.name, cell(&parameter.ty), cell(&parameter.doc));
                 }
                 out.push('\n');
             }
@@ -487,6 +487,11 @@ pub fn tool_parameters(tool: &ToolEntry) -> Vec<ToolParameter> {
         .collect()
 }
 
+/// Text for a Markdown table cell: a `|`, even inside backticks, would end the cell.
+fn cell(text: &(impl std::fmt::Display + ?Sized)) -> String {
+    text.to_string().replace('|', "\\|")
+}
+
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or("")
 }
@@ -506,7 +511,7 @@ fn write_fields(out: &mut String, fields: &[FieldEntry]) {
     }
     out.push_str("| field | type | description |\n|---|---|---|\n");
     for field in fields {
-        let _ = writeln!(out, "| `{}` | `{}` | {} |", field.name, field.ty, field.doc);
+        let _ = writeln!(out, "| `{}` | `{}` | {} |", field.name, cell(&field.ty), cell(field.doc));
     }
     out.push('\n');
 }
@@ -531,7 +536,7 @@ fn write_function(out: &mut String, function: &FunctionEntry) {
                 param.name.to_owned()
             };
             let default = param.default.as_ref().map(|value| format!("`{value}`")).unwrap_or_default();
-            let _ = writeln!(out, "| `{name}` | `{}` | {default} | {} |", param.ty, param.doc);
+            let _ = writeln!(out, "| `{name}` | `{}` | {default} | {} |", cell(&param.ty), cell(param.doc));
         }
         out.push('\n');
     }
