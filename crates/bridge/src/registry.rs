@@ -61,9 +61,9 @@ impl Registry {
     /// The manifest: every module, function, parameter and type, with docs and examples.
     pub fn manifest(&self) -> Manifest {
         let mut modules: Vec<ModuleEntry> = self.modules.iter().map(ModuleEntry::from).collect();
-        modules.sort_by(|a, b| a.name.cmp(&b.name));
+        modules.sort_by(|a, b| a.name.cmp(b.name));
         let mut types: Vec<TypeEntry> = self.types.iter().map(TypeEntry::from).collect();
-        types.sort_by(|a, b| a.name.cmp(&b.name));
+        types.sort_by(|a, b| a.name.cmp(b.name));
         let mut records: Vec<RecordEntry> =
             self.records().iter().map(|record| RecordEntry::from(&**record)).collect();
         records.sort_by(|a, b| a.name.cmp(b.name));
