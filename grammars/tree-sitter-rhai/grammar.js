@@ -338,16 +338,23 @@ module.exports = grammar({
     // The comma after an arm may be left out when the arm's value is a block.
     switch_body: ($) => seq('{', repeat(seq($.switch_arm, optional(','))), '}'),
 
+    // Only a case with values may have a condition: rhai rejects `_ if x => …`.
     switch_arm: ($) =>
       seq(
-        field('pattern', $.switch_pattern),
-        optional(seq('if', field('condition', $._expression))),
+        choice(
+          field('pattern', alias($._default_pattern, $.switch_pattern)),
+          seq(
+            field('pattern', alias($._case_pattern, $.switch_pattern)),
+            optional(seq('if', field('condition', $._expression))),
+          ),
+        ),
         '=>',
         field('value', choice($._value, $.break_statement, $.continue_statement, $.return_statement, $.throw_statement)),
       ),
 
-    switch_pattern: ($) =>
-      choice($.wildcard, seq($._switch_value, repeat(seq('|', $._switch_value)))),
+    _default_pattern: ($) => $.wildcard,
+
+    _case_pattern: ($) => seq($._switch_value, repeat(seq('|', $._switch_value))),
 
     wildcard: (_) => '_',
 

@@ -55,7 +55,7 @@ let config = #{ name: "demo", "max tokens": 1_000, rate: 1.5e-3 };
 for (item, index) in items {
     if item > 1 { continue; } else if index == 0 { print(`first: ${item}`); }
 }
-let total = switch items.len() { 0 => 0, 1..=3 => 1, _ if LIMIT > 2 => 2, _ => 3 };
+let total = switch items.len() { 0 => 0, 1..=3 => 1, 4 if LIMIT > 2 => 2, _ => 3 };
 let f = |x| x + config?.rate ?? 0;
 try { throw "boom"; } catch (err) { print(err); }
 let n = loop { break 42; };
