@@ -227,6 +227,15 @@ module.exports = grammar({
           // @ts-ignore
           fn(p, seq(field('left', $._expression), field('operator', op), field('right', $._expression))),
         ),
+        // Rhai reads a jump after `??` as a statement: `let v = x ?? return 0;`.
+        prec.left(
+          PREC.coalesce,
+          seq(
+            field('left', $._expression),
+            field('operator', '??'),
+            field('right', choice($.return_statement, $.throw_statement, $.break_statement, $.continue_statement)),
+          ),
+        ),
       );
     },
 
@@ -262,7 +271,6 @@ module.exports = grammar({
           field('object', $._expression),
           choice('.', '?.'),
           field('method', alias($.identifier, $.field_identifier)),
-          optional('!'),
           field('arguments', $.arguments),
         ),
       ),
@@ -406,9 +414,9 @@ module.exports = grammar({
     integer: (_) =>
       token(
         choice(
-          /0x[0-9a-fA-F_]+/,
-          /0o[0-7_]+/,
-          /0b[01_]+/,
+          /0[xX][0-9a-fA-F_]+/,
+          /0[oO][0-7_]+/,
+          /0[bB][01_]+/,
           /[0-9][0-9_]*/,
         ),
       ),
