@@ -7,6 +7,8 @@
 //! Everything is computed in one pass over the analysis: its host accesses, then its host calls
 //! (each call's literal arguments walked once), with the spell's tools collected up front.
 
+use std::collections::HashSet;
+
 use llmspell_bridge::Type;
 use llmspell_bridge::record::Record;
 use llmspell_syntax::{
@@ -75,7 +77,7 @@ impl Ide {
             checker.check_access(access);
         }
         for call in &analysis.host_calls {
-            checker.check_call(call, analysis);
+            checker.check_call(call);
         }
         let mut found = checker.found;
         found.sort_by_key(|(range, _, code, _)| (range.start, range.end, *code));
@@ -113,7 +115,7 @@ struct Checker<'a> {
     language: Language,
     tools: ScriptTools,
     /// Names of the spell's own functions (Rhai calls them in method style: `x.shout()`).
-    script_functions: Vec<&'a str>,
+    script_functions: HashSet<&'a str>,
     found: Vec<(TextRange, Severity, &'static str, String)>,
 }
 
@@ -210,7 +212,7 @@ impl Checker<'_> {
 
     // ----- Calls -----
 
-    fn check_call(&mut self, call: &HostCall, analysis: &llmspell_syntax::Analysis) {
+    fn check_call(&mut self, call: &HostCall) {
         let Some(function) = self.ide.api.callee(&call.callee) else {
             return;
         };
@@ -223,24 +225,14 @@ impl Checker<'_> {
             .iter()
             .map(|argument| &argument.value)
             .collect();
-        // Lua `a.run(a, "x")` is `a:run("x")`.
+        // Lua `a.run(a, "x")` is `a:run("x")`: the object passed again as the first argument.
         if self.language == Language::Lua
-            && !qualified.starts_with(|character: char| character.is_lowercase())
-            && self
-                .document
-                .text()
-                .as_bytes()
-                .get(call.name_range.start.wrapping_sub(1))
-                == Some(&b'.')
+            && function.qualified.starts_with(char::is_uppercase)
             && let Some(Value {
                 literal: Literal::Variable(name),
-                range,
+                ..
             }) = arguments.first()
-            && analysis
-                .symbol_at(range.start)
-                .and_then(|id| analysis.symbol(id).host_type.as_deref())
-                .is_some_and(|host_type| call.callee.starts_with(&format!("{host_type}.")))
-            && name != "_"
+            && self.object_before(call.name_range.start, '.') == Some(name.as_str())
         {
             arguments.remove(0);
         }
@@ -499,6 +491,19 @@ impl Checker<'_> {
         self.report(range, Severity::Error, "unknown-tool", message);
     }
 
+    /// The identifier just before `separator` at `name_start` (`a` in `a.run`), when there is one.
+    fn object_before(&self, name_start: usize, separator: char) -> Option<&str> {
+        let before = self
+            .document
+            .text()
+            .get(..name_start)?
+            .strip_suffix(separator)?;
+        let start = before
+            .rfind(|character: char| !(character.is_alphanumeric() || character == '_'))
+            .map_or(0, |index| index + character_length(before, index));
+        before.get(start..).filter(|name| !name.is_empty())
+    }
+
     /// Whether the analysis read every entry of a map literal: no spread, computed key, Lua
     /// positional field or method shorthand it had to leave out.
     fn map_is_complete(&self, value: &Value, entries: usize) -> bool {
@@ -518,6 +523,13 @@ impl Checker<'_> {
         };
         TextRange::new(range.start, (range.start + length).min(range.end))
     }
+}
+
+/// The length in bytes of the character at `index`.
+fn character_length(text: &str, index: usize) -> usize {
+    text.get(index..)
+        .and_then(|rest| rest.chars().next())
+        .map_or(1, char::len_utf8)
 }
 
 /// Where a value sits, for messages: the function and the path inside its argument.
