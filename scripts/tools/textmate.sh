@@ -19,4 +19,4 @@ if [ -f "$marker" ] && [ ! "$suite/package-lock.json" -nt "$marker" ]; then
 fi
 
 echo "textmate.sh: npm ci in $suite"
-npm ci --prefix "$suite" --no-audit --no-fund --loglevel=error
+npm ci --prefix "$suite" --no-audit --no-fund --prefer-offline --loglevel=error
