@@ -316,7 +316,17 @@ impl Completions<'_, '_> {
     /// Built-in tools and the tools this spell defines.
     fn tool_names(&mut self, in_string: Option<Range>) {
         let tools: Vec<ToolEntry> = self.context.tools();
+        // In a `tools` list, the tools already listed are not offered again.
+        let listed = match self.context.innermost() {
+            Some((index, frame)) if frame.kind == FrameKind::Literal => {
+                self.context.present_strings(index)
+            }
+            _ => Vec::new(),
+        };
         for (index, tool) in tools.iter().enumerate() {
+            if listed.contains(&tool.name) {
+                continue;
+            }
             let mut item = self.item(tool.name.clone(), CompletionKind::Value);
             item.detail = Some(if tool.builtin {
                 "built-in tool".to_owned()

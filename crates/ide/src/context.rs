@@ -13,7 +13,7 @@ use std::cell::OnceCell;
 use std::sync::Arc;
 
 use llmspell_bridge::{Record, Type};
-use llmspell_syntax::{Analysis, Language, Literal, SymbolId, TextRange};
+use llmspell_syntax::{Analysis, Language, Literal, SymbolId, TextRange, tree_sitter};
 
 use crate::api::{FieldInfo, FunctionInfo, ModuleInfo, TypeInfo};
 use crate::lexer::{Bracket, Lexer, Token, TokenKind, is_keyword};
@@ -512,15 +512,44 @@ impl<'a> CursorContext<'a> {
     /// the cursor), except the one being typed.
     pub fn present_keys(&self, frame_index: usize) -> Vec<String> {
         let mut keys = Vec::new();
+        self.other_elements(frame_index, |head| {
+            if let Some((key, _)) = self.element_key(head) {
+                keys.push(key);
+            }
+        });
+        keys
+    }
+
+    /// The string items already written in the list literal of frame `frame_index` (before
+    /// and after the cursor), except the one being typed.
+    pub fn present_strings(&self, frame_index: usize) -> Vec<String> {
+        let mut strings = Vec::new();
+        self.other_elements(frame_index, |head| {
+            if let [first, ..] = head
+                && let Some(content) = first.string_content()
+            {
+                strings.push(self.slice(content).to_owned());
+            }
+        });
+        strings
+    }
+
+    /// Calls `visit` with the first tokens (up to four) of every element of frame
+    /// `frame_index` other than the cursor's: those before it, then those after it up to the
+    /// bracket that closes the frame (reading at most 20,000 tokens on).
+    fn other_elements(&self, frame_index: usize, mut visit: impl FnMut(&[Token])) {
+        const HEAD: usize = 4;
         let Some(frame) = self.frames.get(frame_index) else {
-            return keys;
+            return;
         };
-        // Before the cursor: every element start at the frame's own depth.
         let mut depth = 0usize;
         let mut element_start = frame.open + 1;
-        let end = self.before.len();
-        let mut index = frame.open + 1;
-        while index < end {
+        let end = frame.element_start.min(self.before.len());
+        for index in frame.open + 1..end {
+            if index == element_start {
+                let head_end = (index + HEAD).min(end);
+                visit(&self.before[index..head_end]);
+            }
             let token = self.before[index];
             match token.kind {
                 TokenKind::Open(_) => depth += 1,
@@ -530,54 +559,42 @@ impl<'a> CursorContext<'a> {
                 }
                 _ => {}
             }
-            if index == element_start
-                && depth == 0
-                && element_start < frame.element_start
-                && let Some((key, _)) = self.element_key(&self.before[index..end])
-            {
-                keys.push(key);
-            }
-            index += 1;
         }
-        // After the cursor: up to the bracket that closes the frame (bounded).
         let Some(after) = self.after else {
-            return keys;
+            return;
         };
         let mut depth = 0usize;
-        let mut at_element_start = false;
-        let mut pending: Vec<Token> = Vec::new();
+        // The head of the element being read, once past the cursor's own element.
+        let mut head: Option<Vec<Token>> = None;
         for token in Lexer::new(self.language, self.text, after.range.start).take(20_000) {
             if token.is_comment() {
                 continue;
             }
-            if at_element_start {
-                pending.push(token);
-                if pending.len() == 4 || token.kind == TokenKind::Punct {
-                    if let Some((key, _)) = self.element_key(&pending) {
-                        keys.push(key);
+            let closes_frame = depth == 0 && matches!(token.kind, TokenKind::Close(_));
+            let separates =
+                depth == 0 && token.kind == TokenKind::Punct && self.is_element_separator(token);
+            if let Some(tokens) = head.as_mut() {
+                if closes_frame || separates || tokens.len() == HEAD {
+                    if !tokens.is_empty() {
+                        visit(tokens);
                     }
-                    if pending.len() >= 2 {
-                        at_element_start = false;
-                        pending.clear();
-                    }
+                    head = None;
+                } else {
+                    tokens.push(token);
                 }
+            }
+            if closes_frame {
+                break;
+            }
+            if separates {
+                head = Some(Vec::new());
             }
             match token.kind {
                 TokenKind::Open(_) => depth += 1,
-                TokenKind::Close(_) => {
-                    if depth == 0 {
-                        break;
-                    }
-                    depth -= 1;
-                }
-                TokenKind::Punct if depth == 0 && self.is_element_separator(token) => {
-                    at_element_start = true;
-                    pending.clear();
-                }
+                TokenKind::Close(_) => depth = depth.saturating_sub(1),
                 _ => {}
             }
         }
-        keys
     }
 
     fn is_element_separator(&self, token: Token) -> bool {
@@ -868,33 +885,39 @@ fn window_start(document: &Document, offset: usize) -> usize {
     let Some(root) = document.tree().root() else {
         return 0;
     };
+    let clean =
+        |node: tree_sitter::Node<'_>| !node.has_error() && !node.is_error() && !node.is_missing();
+    // The last top-level statement starting at or before the cursor. (Seeking by byte and
+    // stepping back is cheap; walking all top-level statements of a 50,000-line spell is not.)
     let mut cursor = root.walk();
-    let mut run_start = 0;
-    let mut previous_clean = true;
-    let mut previous_start = 0;
-    if cursor.goto_first_child() {
-        loop {
-            let node = cursor.node();
-            if node.start_byte() > offset {
-                break;
-            }
-            let clean = !node.has_error() && !node.is_error() && !node.is_missing();
-            if previous_clean {
-                // A broken statement may have begun in the clean one before it (tree-sitter
-                // can end `let a = agent.create` cleanly and put `(#{…` in an error): start
-                // there, its brackets are balanced.
-                run_start = if clean {
-                    node.start_byte()
-                } else {
-                    previous_start
-                };
-            }
-            previous_clean = clean;
-            previous_start = node.start_byte();
-            if !cursor.goto_next_sibling() {
-                break;
+    match cursor.goto_first_child_for_byte(offset) {
+        None => {
+            if !cursor.goto_last_child() {
+                return 0;
             }
         }
+        Some(_) if cursor.node().start_byte() > offset => {
+            if !cursor.goto_previous_sibling() {
+                return 0;
+            }
+        }
+        Some(_) => {}
     }
-    run_start
+    // Step back through the run of broken statements. A broken statement may have begun in
+    // the clean one before it (tree-sitter can end `let a = agent.create` cleanly and put
+    // `(#{…` in an error): start there, its brackets are balanced.
+    loop {
+        let current = cursor.node();
+        if !cursor.goto_previous_sibling() {
+            return current.start_byte();
+        }
+        let previous = cursor.node();
+        if clean(previous) {
+            return if clean(current) {
+                current.start_byte()
+            } else {
+                previous.start_byte()
+            };
+        }
+    }
 }

@@ -381,6 +381,38 @@ fn config_keys_exclude_keys_written_after_the_cursor() {
 }
 
 #[test]
+fn config_keys_exclude_bracketed_and_quoted_keys() {
+    check(
+        Language::Lua,
+        "agent.create{ [\"name\"] = \"a\", [\"memory\"] = true, max_$0, [\"max_tokens\"] = 5 }",
+        expect!["Property max_turns [max_turns = ] — int"],
+    );
+    check(
+        Language::JavaScript,
+        "agent.create({ \"name\": \"a\", 'memory': true, max_$0 })",
+        expect![[r#"
+            Property max_tokens [max_tokens: ] — int
+            Property max_turns [max_turns: ] — int"#]],
+    );
+}
+
+#[test]
+fn completion_inside_a_template_interpolation() {
+    check(
+        Language::JavaScript,
+        "print(`${json.enc$0}`)",
+        expect![
+            "Function encode [encode(${1:value})$0] — json.encode(value: any, pretty?: bool) -> str"
+        ],
+    );
+    check(
+        Language::Rhai,
+        "print(`x ${json.dec$0} y`)",
+        expect!["Function decode [decode(${1:text})$0] — json.decode(text: str) -> any"],
+    );
+}
+
+#[test]
 fn config_key_item_documentation() {
     check_item(
         Language::Lua,
@@ -513,6 +545,18 @@ fn quoted_tool_names_at_an_item_position() {
             Value http_request ["http_request"] — built-in tool
             Value json_query ["json_query"] — built-in tool
             Value web_fetch ["web_fetch"] — built-in tool"#]],
+    );
+}
+
+#[test]
+fn listed_tools_are_not_offered_again() {
+    check_kinds(
+        Language::JavaScript,
+        "agent.create({ name: \"a\", tools: [\"calculator\", \"file_$0\", \"file_read\"] })",
+        &["Value"],
+        expect![[r#"
+            Value file_list — built-in tool
+            Value file_write — built-in tool"#]],
     );
 }
 
@@ -732,5 +776,57 @@ fn broken_code_and_odd_positions_do_not_panic() {
                 }
             }
         }
+    }
+}
+
+/// A 50,000-line spell with an unclosed table at its end and 100,000 nested calls: completion,
+/// hover and signature help answer (no stack overflow, no panic) and still see the context.
+#[test]
+fn huge_and_deeply_nested_spells_are_answered() {
+    let ide = ide();
+    let mut text = String::new();
+    for line in 0..50_000 {
+        text.push_str(&format!(
+            "print(\"line {line}\", json.encode({{ n = {line} }}))\n"
+        ));
+    }
+    text.push_str("local a = agent.create{ max_t");
+    let document = ide.open(Language::Lua, &text);
+    let end = document.position(text.len());
+    let labels: Vec<String> = ide
+        .completions(&document, end)
+        .into_iter()
+        .map(|item| item.label)
+        .collect();
+    // Only the keys of AgentConfig: the context is the unclosed table, not the statements.
+    assert!(labels.contains(&"max_turns".to_owned()), "{labels:?}");
+    assert_eq!(labels.len(), 10, "{labels:?}");
+    let help = ide
+        .signature_help(&document, Position::new(30_000, 33))
+        .expect("inside json.encode");
+    assert!(
+        help.signatures[0].label.starts_with("json.encode("),
+        "{help:?}"
+    );
+    let hover = ide
+        .hover(&document, Position::new(30_000, 22))
+        .expect("on json");
+    assert!(
+        hover.markdown.contains("(module) json"),
+        "{}",
+        hover.markdown
+    );
+
+    for language in [Language::Lua, Language::JavaScript, Language::Rhai] {
+        let deep = format!("{}json.$0{}", "print(".repeat(100_000), ")".repeat(100_000));
+        let (document, position) = fixture(language, &deep);
+        let items = ide.completions(&document, position);
+        assert!(
+            items.iter().any(|item| item.label == "encode"),
+            "{language:?}"
+        );
+        ide.hover(&document, position);
+        let help = ide.signature_help(&document, position);
+        assert!(help.is_none_or(|help| help.signatures[0].label.starts_with("print(")));
     }
 }
