@@ -220,6 +220,7 @@ fn rhai_literal_types() {
         "fs.read(42);\nlet s = state.create(#{}).set(1, \"x\");\nevents.on(\"x\", |e| 1);\njson.encode([1], \"yes\");\n",
         expect![[r#"
             0:8-0:10 error argument-type `42`: `fs.read`: parameter `path` expects str, got int 42
+            1:30-1:31 error argument-type `1`: `State.set`: parameter `key` expects str, got int 1
             3:17-3:22 error argument-type `"yes"`: `json.encode`: parameter `pretty` expects bool, got str "yes"
         "#]],
     );

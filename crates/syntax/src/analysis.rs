@@ -268,6 +268,7 @@ pub fn analyze(syntax_tree: &SyntaxTree, api: &HostApi) -> Analysis {
         depth: 0,
         literal_depth: std::cell::Cell::new(0),
         stack_base: stack_address(),
+        chain_depth: std::cell::Cell::new(0),
     };
     walker.push_scope(root);
     walker.visit(root);
@@ -320,7 +321,12 @@ struct Walker<'a> {
     literal_depth: std::cell::Cell<usize>,
     /// The stack address where the walk began (see [`STACK_BUDGET`]).
     stack_base: usize,
+    /// How many calls of a chain (`a():b():c()`) are being typed (see [`MAX_CHAIN_DEPTH`]).
+    chain_depth: std::cell::Cell<usize>,
 }
+
+/// A method chain longer than this (`x:a():b():…`) is not typed beyond it.
+const MAX_CHAIN_DEPTH: usize = 32;
 
 /// The address of a local variable: where the stack is now.
 #[inline(never)]
@@ -1069,11 +1075,29 @@ impl<'a> Walker<'a> {
             _ => return None,
         };
         let object = self.unwrap_expression(object);
+        let name_text = self.text_of(name);
         if object.kind() != "identifier" {
-            return None;
+            // A method of a host call's result: `state.create({}):set("k", 1)`.
+            if !matches!(
+                object.kind(),
+                "function_call" | "call_expression" | "method_call_expression" | "new_expression"
+            ) || self.chain_depth.get() >= MAX_CHAIN_DEPTH
+            {
+                return None;
+            }
+            self.chain_depth.set(self.chain_depth.get() + 1);
+            let owner = self.type_of(object);
+            self.chain_depth.set(self.chain_depth.get() - 1);
+            let owner = owner?;
+            let function = self.api.types.get(&owner)?.methods.get(name_text)?;
+            return Some(CallParts {
+                callee: format!("{owner}.{name_text}"),
+                returns: function.returns.clone(),
+                name,
+                arguments: self.argument_nodes(arguments),
+            });
         }
         let object_name = self.text_of(object);
-        let name_text = self.text_of(name);
         let (owner, function) = match self.resolve(object_name) {
             Some(id) => {
                 let owner = self.analysis.symbols[id.0].host_type.clone()?;
@@ -1091,22 +1115,26 @@ impl<'a> Walker<'a> {
             }
         };
         let callee = format!("{owner}.{name_text}");
+        Some(CallParts {
+            callee,
+            returns: function.returns.clone(),
+            name,
+            arguments: self.argument_nodes(arguments),
+        })
+    }
+
+    /// The argument expressions of an argument list.
+    fn argument_nodes<'tree>(&self, arguments: Node<'tree>) -> Vec<Node<'tree>> {
         let argument_nodes = match arguments.kind() {
             // Lua `f{...}` and `f"..."`: the table or string is the one argument.
             // A tagged template: the template is the one argument.
             "template_string" => vec![arguments],
             _ => named_children(arguments),
         };
-        let argument_nodes = argument_nodes
+        argument_nodes
             .into_iter()
             .filter(|child| child.kind() != "comment")
-            .collect();
-        Some(CallParts {
-            callee,
-            returns: function.returns.clone(),
-            name,
-            arguments: argument_nodes,
-        })
+            .collect()
     }
 
     /// Records a member of a host module or host object (`agent.create`, `a:run`, `spell.name`,
