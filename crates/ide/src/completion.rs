@@ -93,6 +93,10 @@ impl Completions<'_, '_> {
             self.members(separator);
             return;
         }
+        if self.follows_new() {
+            self.constructible_modules();
+            return;
+        }
         if let Some((index, frame)) = context.innermost() {
             let position = context.element_position(index);
             let is_map = matches!(frame.kind, FrameKind::Literal | FrameKind::TableCall);
@@ -135,6 +139,39 @@ impl Completions<'_, '_> {
                 self.context.token_text(*last),
                 "local" | "let" | "const" | "var" | "function" | "fn" | "class"
             )
+    }
+
+    /// After JavaScript's `new`: only modules with a constructor make sense.
+    fn follows_new(&self) -> bool {
+        self.context.language == Language::JavaScript
+            && self
+                .context
+                .before
+                .last()
+                .is_some_and(|last| self.context.token_text(*last) == "new")
+    }
+
+    /// The module names (and aliases) whose module has a `new` function, `new Agent({…})`.
+    fn constructible_modules(&mut self) {
+        let language = self.context.language;
+        for (name, module) in self.context.ide.api().module_names() {
+            let Some(constructor) = module
+                .functions
+                .iter()
+                .find(|function| function.answers_to("new"))
+            else {
+                continue;
+            };
+            let mut item = self.item(name, CompletionKind::Module);
+            item.detail = Some(function_detail(constructor, language));
+            item.documentation = Some(function_documentation(constructor, language));
+            if !self.call_follows() {
+                item.insert_text = Some(call_snippet(language, constructor, name));
+                item.is_snippet = true;
+            }
+            item.sort_text = Some(format!("0{name}"));
+            self.items.push(item);
+        }
     }
 
     /// Whether the text after the word already opens the call (so only the name is inserted).

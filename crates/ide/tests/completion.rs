@@ -443,6 +443,28 @@ fn nested_record_keys_in_workflow_steps() {
 }
 
 #[test]
+fn record_keys_of_a_nested_value() {
+    check(
+        Language::Lua,
+        "workflow.sequential{ name = \"w\", steps = { { name = \"s\", run = f, on_error = { $0 } } } }",
+        expect!["Property retry [retry = ] — int"],
+    );
+}
+
+#[test]
+fn after_new_only_modules_with_a_constructor() {
+    check(
+        Language::JavaScript,
+        "const a = new $0",
+        expect![[r#"
+        Module Agent [Agent({ $0 })] — agent.create(config: AgentConfig) -> Agent
+        Module State [State($0)] — state.create(values?: map) -> State
+        Module agent [agent({ $0 })] — agent.create(config: AgentConfig) -> Agent
+        Module state [state($0)] — state.create(values?: map) -> State"#]],
+    );
+}
+
+#[test]
 fn tools_define_keys() {
     check(
         Language::JavaScript,
