@@ -271,6 +271,19 @@ fn methods_of_a_js_new_expression_and_awaited_result() {
 }
 
 #[test]
+fn fields_of_a_value_module() {
+    check(
+        Language::Rhai,
+        "print(spell.$0)",
+        expect![[r#"
+        Field name — str
+        Field path — str
+        Field engine — str"#]],
+    );
+    check(Language::Lua, "print(spell:$0)", expect![[r#""#]]);
+}
+
+#[test]
 fn no_module_functions_after_lua_colon() {
     check(Language::Lua, "agent:$0", expect![[r#""#]]);
 }

@@ -214,6 +214,21 @@ fn local_shows_its_inferred_host_type_and_definition_line() {
 }
 
 #[test]
+fn field_of_a_value_module() {
+    check(
+        Language::JavaScript,
+        "print(spell.eng$0ine);",
+        expect![[r#"
+        0:12-0:18
+        ```js
+        spell.engine: str
+        ```
+
+        The engine running it: `"lua"`, `"js"` or `"rhai"`."#]],
+    );
+}
+
+#[test]
 fn parameter_of_a_function() {
     check(
         Language::Rhai,
