@@ -465,6 +465,22 @@ fn record_keys_of_a_nested_value() {
 }
 
 #[test]
+fn record_keys_of_a_later_argument_and_of_list_items() {
+    check(
+        Language::Lua,
+        "http.get(\"https://example.com\", { $0 })",
+        expect![[r#"
+        Property headers [headers = ] — map
+        Property timeout [timeout = ] — float"#]],
+    );
+    check(
+        Language::JavaScript,
+        "llm.chat({ messages: [{ role: \"user\", $0 }] })",
+        expect!["Property content [content: ] — str"],
+    );
+}
+
+#[test]
 fn after_new_only_modules_with_a_constructor() {
     check(
         Language::JavaScript,
@@ -514,6 +530,17 @@ fn model_names_inside_the_model_string() {
             Value openai/gpt-4o — openai model
             Value openai/gpt-4o-mini — openai model
             Value fast — alias of openai/gpt-4o-mini"#]],
+    );
+}
+
+#[test]
+fn model_names_in_an_unterminated_string() {
+    check(
+        Language::Lua,
+        "local a = agent.create{ name = \"a\", model = \"openai/$0",
+        expect![[r#"
+        Value openai/gpt-4o — openai model
+        Value openai/gpt-4o-mini — openai model"#]],
     );
 }
 
