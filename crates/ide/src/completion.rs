@@ -86,7 +86,7 @@ impl Completions<'_, '_> {
             }
             At::Word(_) | At::Nothing => {}
         }
-        if self.declares_a_name() {
+        if self.declares_a_name() || self.touches_a_value() {
             return;
         }
         if let Some(separator) = context.member_separator() {
@@ -172,6 +172,19 @@ impl Completions<'_, '_> {
             item.sort_text = Some(format!("0{name}"));
             self.items.push(item);
         }
+    }
+
+    /// Right after a number, a string or a closing bracket (`1|`, `"x"|`, `f()|`) nothing
+    /// can be completed.
+    fn touches_a_value(&self) -> bool {
+        self.context.at == At::Nothing
+            && self.context.before.last().is_some_and(|last| {
+                last.range.end == self.context.offset
+                    && matches!(
+                        last.kind,
+                        TokenKind::Literal | TokenKind::String { .. } | TokenKind::Close(_)
+                    )
+            })
     }
 
     /// Whether the text after the word already opens the call (so only the name is inserted).

@@ -744,6 +744,13 @@ fn keywords_in_callback_bodies_but_only_values_in_arguments() {
 }
 
 #[test]
+fn nothing_right_after_a_value() {
+    check(Language::Lua, "local x = 12$0", expect![[r#""#]]);
+    check(Language::JavaScript, "const x = \"a\"$0", expect![[r#""#]]);
+    check(Language::Rhai, "let x = foo()$0", expect![[r#""#]]);
+}
+
+#[test]
 fn nothing_while_naming_a_new_local() {
     check(Language::Lua, "local ag$0", expect![[r#""#]]);
     check(Language::JavaScript, "const ag$0", expect![[r#""#]]);
