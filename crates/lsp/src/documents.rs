@@ -33,7 +33,10 @@ pub struct OpenDocument {
 /// What a document is to the server.
 pub enum Content {
     /// A spell, parsed; `root` is its workspace (the folder holding `llmspell.toml`), if any.
-    Spell { document: Document, root: Option<PathBuf> },
+    Spell {
+        document: Document,
+        root: Option<PathBuf>,
+    },
     /// A workspace's `llmspell.toml`.
     Config { text: String, root: PathBuf },
     /// Anything else: tracked, never analysed.
@@ -51,13 +54,23 @@ impl Documents {
     /// Opens (or reopens) a document.
     pub fn open(&self, uri: Uri, version: i32, text: &str) -> Arc<Mutex<OpenDocument>> {
         let content = match classify(&uri) {
-            Kind::Spell { language, root } => {
-                Content::Spell { document: Document::new(language, text), root }
-            }
-            Kind::Config { root } => Content::Config { text: text.to_owned(), root },
-            Kind::Other => Content::Other { text: text.to_owned() },
+            Kind::Spell { language, root } => Content::Spell {
+                document: Document::new(language, text),
+                root,
+            },
+            Kind::Config { root } => Content::Config {
+                text: text.to_owned(),
+                root,
+            },
+            Kind::Other => Content::Other {
+                text: text.to_owned(),
+            },
         };
-        let document = Arc::new(Mutex::new(OpenDocument { uri: uri.clone(), version, content }));
+        let document = Arc::new(Mutex::new(OpenDocument {
+            uri: uri.clone(),
+            version,
+            content,
+        }));
         lock(&self.open).insert(uri.as_str().to_owned(), document.clone());
         document
     }
@@ -116,7 +129,9 @@ impl Content {
 /// Locks a mutex even if a panic poisoned it: the data behind every lock here stays consistent
 /// (a panic in the analysis happens on a read-only borrow).
 pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The workspace root of a path: the nearest folder at or above it holding `llmspell.toml`.
@@ -132,20 +147,37 @@ pub fn workspace_root(path: &Path) -> Option<PathBuf> {
 }
 
 enum Kind {
-    Spell { language: Language, root: Option<PathBuf> },
-    Config { root: PathBuf },
+    Spell {
+        language: Language,
+        root: Option<PathBuf>,
+    },
+    Config {
+        root: PathBuf,
+    },
     Other,
 }
 
 fn classify(uri: &Uri) -> Kind {
     let path = uri.to_file_path().map(|path| path.into_owned());
     let name = match &path {
-        Some(path) => path.file_name().and_then(|name| name.to_str()).unwrap_or("").to_owned(),
-        None => uri.path().as_str().rsplit('/').next().unwrap_or("").to_owned(),
+        Some(path) => path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or("")
+            .to_owned(),
+        None => uri
+            .path()
+            .as_str()
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .to_owned(),
     };
     if name == CONFIG_FILE {
         return match path.as_deref().and_then(Path::parent) {
-            Some(root) => Kind::Config { root: root.to_path_buf() },
+            Some(root) => Kind::Config {
+                root: root.to_path_buf(),
+            },
             None => Kind::Other,
         };
     }
@@ -154,9 +186,18 @@ fn classify(uri: &Uri) -> Kind {
     };
     let root = path.as_deref().and_then(workspace_root);
     match extension {
-        "rhai" => Kind::Spell { language: Language::Rhai, root },
-        "lua" if root.is_some() => Kind::Spell { language: Language::Lua, root },
-        "js" | "mjs" if root.is_some() => Kind::Spell { language: Language::JavaScript, root },
+        "rhai" => Kind::Spell {
+            language: Language::Rhai,
+            root,
+        },
+        "lua" if root.is_some() => Kind::Spell {
+            language: Language::Lua,
+            root,
+        },
+        "js" | "mjs" if root.is_some() => Kind::Spell {
+            language: Language::JavaScript,
+            root,
+        },
         _ => Kind::Other,
     }
 }

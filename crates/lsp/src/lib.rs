@@ -102,9 +102,18 @@ where
         let session = session.clone();
         move |client| server::SpellServer::new(session, client)
     })
-    .custom_method(transport::PARSE_ERROR_METHOD, server::SpellServer::parse_error)
-    .custom_method(transport::INVALID_REQUEST_METHOD, server::SpellServer::invalid_request)
-    .custom_method(transport::METHOD_NOT_FOUND_METHOD, server::SpellServer::method_not_found)
+    .custom_method(
+        transport::PARSE_ERROR_METHOD,
+        server::SpellServer::parse_error,
+    )
+    .custom_method(
+        transport::INVALID_REQUEST_METHOD,
+        server::SpellServer::invalid_request,
+    )
+    .custom_method(
+        transport::METHOD_NOT_FOUND_METHOD,
+        server::SpellServer::method_not_found,
+    )
     .custom_method("llmspell/documentText", server::SpellServer::document_text)
     .finish();
 
@@ -119,5 +128,7 @@ where
         () = &mut server => {}
         () = &mut reader => server.await,
     }
-    ServeOutcome { shutdown_requested: session.shutdown_requested.load(Ordering::SeqCst) }
+    ServeOutcome {
+        shutdown_requested: session.shutdown_requested.load(Ordering::SeqCst),
+    }
 }

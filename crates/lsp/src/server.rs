@@ -24,7 +24,11 @@ pub struct SpellServer {
 impl SpellServer {
     pub fn new(session: Arc<Session>, client: Client) -> SpellServer {
         session.start_diagnostics_task(client.clone());
-        SpellServer { session, client, watched_files_registration: AtomicBool::new(false) }
+        SpellServer {
+            session,
+            client,
+            watched_files_registration: AtomicBool::new(false),
+        }
     }
 
     /// Answers the stand-in the transport sends for input that is not JSON.
@@ -39,9 +43,15 @@ impl SpellServer {
 
     /// `llmspell/documentText`: the server's copy of a document and its version, for tests and
     /// bug reports (is the server's text the editor's?).
-    pub async fn document_text(&self, params: lsp::TextDocumentIdentifier) -> Result<serde_json::Value> {
+    pub async fn document_text(
+        &self,
+        params: lsp::TextDocumentIdentifier,
+    ) -> Result<serde_json::Value> {
         let Some(open) = self.session.documents.get(&params.uri) else {
-            return Err(jsonrpc::Error::invalid_params(format!("{} is not open", params.uri.as_str())));
+            return Err(jsonrpc::Error::invalid_params(format!(
+                "{} is not open",
+                params.uri.as_str()
+            )));
         };
         let open = crate::documents::lock(&open);
         Ok(serde_json::json!({ "text": open.content.text(), "version": open.version }))
@@ -59,14 +69,16 @@ impl SpellServer {
         uri: &Uri,
         call: impl FnOnce(&llmspell_ide::Ide, &llmspell_ide::Document) -> T,
     ) -> Result<Option<T>> {
-        self.session.analyse(uri, call).map_err(|AnalysisError::Panicked(message)| {
-            tracing::error!("{method} on {} panicked: {message}", uri.as_str());
-            jsonrpc::Error {
-                code: jsonrpc::ErrorCode::InternalError,
-                message: format!("llmspell: internal error in {method}: {message}").into(),
-                data: None,
-            }
-        })
+        self.session
+            .analyse(uri, call)
+            .map_err(|AnalysisError::Panicked(message)| {
+                tracing::error!("{method} on {} panicked: {message}", uri.as_str());
+                jsonrpc::Error {
+                    code: jsonrpc::ErrorCode::InternalError,
+                    message: format!("llmspell: internal error in {method}: {message}").into(),
+                    data: None,
+                }
+            })
     }
 }
 
@@ -80,14 +92,17 @@ impl LanguageServer for SpellServer {
             .and_then(|completion| completion.completion_item.as_ref())
             .and_then(|item| item.snippet_support)
             .unwrap_or(false);
-        self.session.snippet_support.store(snippets, Ordering::SeqCst);
+        self.session
+            .snippet_support
+            .store(snippets, Ordering::SeqCst);
         let watchers = capabilities
             .workspace
             .as_ref()
             .and_then(|workspace| workspace.did_change_watched_files.as_ref())
             .and_then(|watched| watched.dynamic_registration)
             .unwrap_or(false);
-        self.watched_files_registration.store(watchers, Ordering::SeqCst);
+        self.watched_files_registration
+            .store(watchers, Ordering::SeqCst);
         Ok(lsp::InitializeResult {
             capabilities: server_capabilities(),
             server_info: Some(lsp::ServerInfo {
@@ -103,7 +118,10 @@ impl LanguageServer for SpellServer {
         }
         let options = lsp::DidChangeWatchedFilesRegistrationOptions {
             watchers: vec![lsp::FileSystemWatcher {
-                glob_pattern: lsp::GlobPattern::String(format!("**/{}", crate::documents::CONFIG_FILE)),
+                glob_pattern: lsp::GlobPattern::String(format!(
+                    "**/{}",
+                    crate::documents::CONFIG_FILE
+                )),
                 kind: None,
             }],
         };
@@ -118,7 +136,9 @@ impl LanguageServer for SpellServer {
     }
 
     async fn shutdown(&self) -> Result<()> {
-        self.session.shutdown_requested.store(true, Ordering::SeqCst);
+        self.session
+            .shutdown_requested
+            .store(true, Ordering::SeqCst);
         Ok(())
     }
 
@@ -142,10 +162,14 @@ impl LanguageServer for SpellServer {
     ) -> Result<Option<lsp::CompletionResponse>> {
         let position = params.text_document_position;
         let snippets = self.session.snippet_support.load(Ordering::SeqCst);
-        let items = self.answer("completion", &position.text_document.uri, |ide, document| {
-            ide.completions(document, from_proto::position(position.position))
-        })?;
-        Ok(items.map(|items| lsp::CompletionResponse::Array(to_proto::completion_items(items, snippets))))
+        let items = self.answer(
+            "completion",
+            &position.text_document.uri,
+            |ide, document| ide.completions(document, from_proto::position(position.position)),
+        )?;
+        Ok(items.map(|items| {
+            lsp::CompletionResponse::Array(to_proto::completion_items(items, snippets))
+        }))
     }
 
     async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
@@ -161,9 +185,11 @@ impl LanguageServer for SpellServer {
         params: lsp::SignatureHelpParams,
     ) -> Result<Option<lsp::SignatureHelp>> {
         let position = params.text_document_position_params;
-        let help = self.answer("signatureHelp", &position.text_document.uri, |ide, document| {
-            ide.signature_help(document, from_proto::position(position.position))
-        })?;
+        let help = self.answer(
+            "signatureHelp",
+            &position.text_document.uri,
+            |ide, document| ide.signature_help(document, from_proto::position(position.position)),
+        )?;
         Ok(help.flatten().map(to_proto::signature_help))
     }
 
@@ -186,10 +212,17 @@ impl LanguageServer for SpellServer {
         let uri = &position.text_document.uri;
         let include_declaration = params.context.include_declaration;
         let locations = self.answer("references", uri, |ide, document| {
-            ide.references(document, from_proto::position(position.position), include_declaration)
+            ide.references(
+                document,
+                from_proto::position(position.position),
+                include_declaration,
+            )
         })?;
         Ok(locations.map(|locations| {
-            locations.into_iter().map(|location| to_proto::location(uri, location)).collect()
+            locations
+                .into_iter()
+                .map(|location| to_proto::location(uri, location))
+                .collect()
         }))
     }
 
@@ -198,9 +231,11 @@ impl LanguageServer for SpellServer {
         params: lsp::DocumentHighlightParams,
     ) -> Result<Option<Vec<lsp::DocumentHighlight>>> {
         let position = params.text_document_position_params;
-        let highlights = self.answer("documentHighlight", &position.text_document.uri, |ide, document| {
-            ide.highlights(document, from_proto::position(position.position))
-        })?;
+        let highlights = self.answer(
+            "documentHighlight",
+            &position.text_document.uri,
+            |ide, document| ide.highlights(document, from_proto::position(position.position)),
+        )?;
         Ok(highlights.map(to_proto::highlights))
     }
 
@@ -208,20 +243,27 @@ impl LanguageServer for SpellServer {
         &self,
         params: lsp::DocumentSymbolParams,
     ) -> Result<Option<lsp::DocumentSymbolResponse>> {
-        let symbols = self.answer("documentSymbol", &params.text_document.uri, |ide, document| {
-            ide.document_symbols(document)
-        })?;
-        Ok(symbols.map(|symbols| lsp::DocumentSymbolResponse::Nested(to_proto::document_symbols(symbols))))
+        let symbols = self.answer(
+            "documentSymbol",
+            &params.text_document.uri,
+            |ide, document| ide.document_symbols(document),
+        )?;
+        Ok(symbols.map(|symbols| {
+            lsp::DocumentSymbolResponse::Nested(to_proto::document_symbols(symbols))
+        }))
     }
 
     async fn semantic_tokens_full(
         &self,
         params: lsp::SemanticTokensParams,
     ) -> Result<Option<lsp::SemanticTokensResult>> {
-        let tokens = self.answer("semanticTokens", &params.text_document.uri, |ide, document| {
-            ide.semantic_tokens(document)
-        })?;
-        Ok(tokens.map(|tokens| lsp::SemanticTokensResult::Tokens(to_proto::semantic_tokens(tokens))))
+        let tokens = self.answer(
+            "semanticTokens",
+            &params.text_document.uri,
+            |ide, document| ide.semantic_tokens(document),
+        )?;
+        Ok(tokens
+            .map(|tokens| lsp::SemanticTokensResult::Tokens(to_proto::semantic_tokens(tokens))))
     }
 
     async fn code_lens(&self, params: lsp::CodeLensParams) -> Result<Option<Vec<lsp::CodeLens>>> {
@@ -233,16 +275,22 @@ impl LanguageServer for SpellServer {
 
 /// What the server offers. Positions are UTF-16, the encoding every client supports.
 pub fn server_capabilities() -> lsp::ServerCapabilities {
-    let characters = |list: &[&str]| list.iter().map(|text| (*text).to_owned()).collect::<Vec<_>>();
+    let characters = |list: &[&str]| {
+        list.iter()
+            .map(|text| (*text).to_owned())
+            .collect::<Vec<_>>()
+    };
     lsp::ServerCapabilities {
         position_encoding: Some(lsp::PositionEncodingKind::UTF16),
         text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(
             lsp::TextDocumentSyncOptions {
                 open_close: Some(true),
                 change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
-                save: Some(lsp::TextDocumentSyncSaveOptions::SaveOptions(lsp::SaveOptions {
-                    include_text: Some(true),
-                })),
+                save: Some(lsp::TextDocumentSyncSaveOptions::SaveOptions(
+                    lsp::SaveOptions {
+                        include_text: Some(true),
+                    },
+                )),
                 ..lsp::TextDocumentSyncOptions::default()
             },
         )),
@@ -262,17 +310,21 @@ pub fn server_capabilities() -> lsp::ServerCapabilities {
         document_highlight_provider: Some(lsp::OneOf::Left(true)),
         document_symbol_provider: Some(lsp::OneOf::Left(true)),
         semantic_tokens_provider: Some(
-            lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(lsp::SemanticTokensOptions {
-                legend: lsp::SemanticTokensLegend {
-                    token_types: to_proto::SEMANTIC_TOKEN_TYPES.to_vec(),
-                    token_modifiers: to_proto::SEMANTIC_TOKEN_MODIFIERS.to_vec(),
+            lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
+                lsp::SemanticTokensOptions {
+                    legend: lsp::SemanticTokensLegend {
+                        token_types: to_proto::SEMANTIC_TOKEN_TYPES.to_vec(),
+                        token_modifiers: to_proto::SEMANTIC_TOKEN_MODIFIERS.to_vec(),
+                    },
+                    full: Some(lsp::SemanticTokensFullOptions::Bool(true)),
+                    range: None,
+                    ..lsp::SemanticTokensOptions::default()
                 },
-                full: Some(lsp::SemanticTokensFullOptions::Bool(true)),
-                range: None,
-                ..lsp::SemanticTokensOptions::default()
-            }),
+            ),
         ),
-        code_lens_provider: Some(lsp::CodeLensOptions { resolve_provider: Some(false) }),
+        code_lens_provider: Some(lsp::CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
         ..lsp::ServerCapabilities::default()
     }
 }

@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex, RwLock, Weak};
 use llmspell_ide::{Document, Ide, ProjectConfig};
 use tokio::sync::mpsc;
 use tower_lsp_server::Client;
-use tower_lsp_server::lsp_types::{self as lsp, Uri};
 use tower_lsp_server::UriExt;
+use tower_lsp_server::lsp_types::{self as lsp, Uri};
 
 use crate::documents::{CONFIG_FILE, Content, Documents, OpenDocument, lock};
 use crate::{ConfigError, FAULT_INJECTION_MARKER, ServerOptions, to_proto};
@@ -101,23 +101,33 @@ impl Session {
                     }
                 }
                 for uri in cleared {
-                    let Ok(uri) = uri.parse::<Uri>() else { continue };
+                    let Ok(uri) = uri.parse::<Uri>() else {
+                        continue;
+                    };
                     client.publish_diagnostics(uri, Vec::new(), None).await;
                 }
                 for root in configs {
-                    let Some(session) = Weak::upgrade(&session) else { return };
+                    let Some(session) = Weak::upgrade(&session) else {
+                        return;
+                    };
                     if let Some((uri, diagnostics)) = session.config_diagnostics(&root) {
                         drop(session);
                         client.publish_diagnostics(uri, diagnostics, None).await;
                     }
                 }
                 for uri in documents {
-                    let Some(session) = Weak::upgrade(&session) else { return };
-                    let Ok(uri) = uri.parse::<Uri>() else { continue };
+                    let Some(session) = Weak::upgrade(&session) else {
+                        return;
+                    };
+                    let Ok(uri) = uri.parse::<Uri>() else {
+                        continue;
+                    };
                     let published = session.document_diagnostics(&uri);
                     drop(session);
                     if let Some((diagnostics, version)) = published {
-                        client.publish_diagnostics(uri, diagnostics, Some(version)).await;
+                        client
+                            .publish_diagnostics(uri, diagnostics, Some(version))
+                            .await;
                     }
                 }
             }
@@ -158,7 +168,12 @@ impl Session {
     /// The analysis for a workspace root, loading its configuration on first use.
     pub fn ide(&self, root: Option<&Path>) -> Arc<Ide> {
         let key = root.map(Path::to_path_buf);
-        if let Some(workspace) = self.workspaces.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        if let Some(workspace) = self
+            .workspaces
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
             return workspace.ide.clone();
         }
         let workspace = self.load_workspace(root, None);
@@ -177,7 +192,10 @@ impl Session {
         let _ = self.diagnostics_queue.send(Job::Config(root.to_path_buf()));
         for open in self.documents.all() {
             let open = lock(&open);
-            if let Content::Spell { root: Some(spell_root), .. } = &open.content
+            if let Content::Spell {
+                root: Some(spell_root),
+                ..
+            } = &open.content
                 && spell_root == root
             {
                 self.schedule_diagnostics(&open.uri);
@@ -185,22 +203,36 @@ impl Session {
         }
     }
 
-    /// A document was opened or changed: republish what depends on it.
-    pub fn document_changed(&self, open: &OpenDocument) {
-        match &open.content {
-            Content::Spell { .. } => {
+    /// A document was opened or changed: republish what depends on it. Takes the document's
+    /// lock only to read it (reloading a configuration locks every open document).
+    pub fn document_changed(&self, open: &Mutex<OpenDocument>) {
+        enum Changed {
+            Spell(Uri, Option<PathBuf>),
+            Config(PathBuf, String),
+            Other,
+        }
+        let changed = {
+            let open = lock(open);
+            match &open.content {
+                Content::Spell { root, .. } => Changed::Spell(open.uri.clone(), root.clone()),
+                Content::Config { text, root } => Changed::Config(root.clone(), text.clone()),
+                Content::Other { .. } => Changed::Other,
+            }
+        };
+        match changed {
+            Changed::Spell(uri, root) => {
                 // Load the workspace now, so its configuration diagnostics appear with the
                 // first spell opened in it.
-                if let Content::Spell { root: Some(root), .. } = &open.content
-                    && !self.has_workspace(root)
+                if let Some(root) = root
+                    && !self.has_workspace(&root)
                 {
-                    self.ide(Some(root));
-                    let _ = self.diagnostics_queue.send(Job::Config(root.clone()));
+                    self.ide(Some(&root));
+                    let _ = self.diagnostics_queue.send(Job::Config(root));
                 }
-                self.schedule_diagnostics(&open.uri);
+                self.schedule_diagnostics(&uri);
             }
-            Content::Config { text, root } => self.reload_config(root, Some(text)),
-            Content::Other { .. } => {}
+            Changed::Config(root, text) => self.reload_config(&root, Some(&text)),
+            Changed::Other => {}
         }
     }
 
@@ -226,22 +258,33 @@ impl Session {
                     Err(payload) => {
                         let message = panic_message(payload.as_ref());
                         tracing::error!("reading {} panicked: {message}", path.display());
-                        let error = ConfigError { message, line: None, column: None };
+                        let error = ConfigError {
+                            message,
+                            line: None,
+                            column: None,
+                        };
                         (ProjectConfig::default(), Some(error))
                     }
                 }
             }
         };
-        let ide = catch_unwind(AssertUnwindSafe(|| Ide::new(&self.options.manifest, config)))
-            .unwrap_or_else(|_| Ide::new(&self.options.manifest, ProjectConfig::default()));
-        Workspace { ide: Arc::new(ide), config_error }
+        let ide = catch_unwind(AssertUnwindSafe(|| {
+            Ide::new(&self.options.manifest, config)
+        }))
+        .unwrap_or_else(|_| Ide::new(&self.options.manifest, ProjectConfig::default()));
+        Workspace {
+            ide: Arc::new(ide),
+            config_error,
+        }
     }
 
     /// The diagnostics of a spell (empty for other documents) and the version they belong to.
     fn document_diagnostics(&self, uri: &Uri) -> Option<(Vec<lsp::Diagnostic>, i32)> {
         let open = self.documents.get(uri)?;
         let version = lock(&open).version;
-        match self.analyse(uri, |ide, document| to_proto::diagnostics(ide.diagnostics(document))) {
+        match self.analyse(uri, |ide, document| {
+            to_proto::diagnostics(ide.diagnostics(document))
+        }) {
             Ok(diagnostics) => Some((diagnostics.unwrap_or_default(), version)),
             Err(AnalysisError::Panicked(message)) => {
                 tracing::error!("diagnostics of {} panicked: {message}", uri.as_str());
@@ -254,8 +297,14 @@ impl Session {
     fn config_diagnostics(&self, root: &Path) -> Option<(Uri, Vec<lsp::Diagnostic>)> {
         let uri = Uri::from_file_path(root.join(CONFIG_FILE))?;
         let workspaces = self.workspaces.read().unwrap_or_else(|e| e.into_inner());
-        let error = workspaces.get(&Some(root.to_path_buf()))?.config_error.clone();
-        Some((uri, error.map(to_proto::config_diagnostic).into_iter().collect()))
+        let error = workspaces
+            .get(&Some(root.to_path_buf()))?
+            .config_error
+            .clone();
+        Some((
+            uri,
+            error.map(to_proto::config_diagnostic).into_iter().collect(),
+        ))
     }
 }
 
@@ -290,8 +339,10 @@ impl Session {
                     return;
                 };
                 let document = params.text_document;
-                let open = self.documents.open(document.uri, document.version, &document.text);
-                self.document_changed(&lock(&open));
+                let open = self
+                    .documents
+                    .open(document.uri, document.version, &document.text);
+                self.document_changed(&open);
             }
             DidChangeTextDocument::METHOD => {
                 let Some(params) = parse::<lsp::DidChangeTextDocumentParams>(method, params) else {
@@ -306,9 +357,14 @@ impl Session {
                     })
                     .collect();
                 let document = params.text_document;
-                match self.documents.change(&document.uri, document.version, changes) {
-                    Some(open) => self.document_changed(&lock(&open)),
-                    None => tracing::warn!("a change to {}, which is not open", document.uri.as_str()),
+                match self
+                    .documents
+                    .change(&document.uri, document.version, changes)
+                {
+                    Some(open) => self.document_changed(&open),
+                    None => {
+                        tracing::warn!("a change to {}, which is not open", document.uri.as_str())
+                    }
                 }
             }
             DidCloseTextDocument::METHOD => {
@@ -316,9 +372,11 @@ impl Session {
                     return;
                 };
                 let uri = params.text_document.uri;
-                if let Some(open) = self.documents.close(&uri)
-                    && let Content::Spell { .. } = lock(&open).content
-                {
+                let closed_spell = self
+                    .documents
+                    .close(&uri)
+                    .is_some_and(|open| matches!(lock(&open).content, Content::Spell { .. }));
+                if closed_spell {
                     // Clear what was published for it: the editor no longer shows the file.
                     let _ = self.diagnostics_queue.send(Job::Clear(uri));
                 }

@@ -31,20 +31,29 @@ pub fn range(range: ide::Range) -> lsp::Range {
 }
 
 fn markdown(value: String) -> lsp::MarkupContent {
-    lsp::MarkupContent { kind: lsp::MarkupKind::Markdown, value }
+    lsp::MarkupContent {
+        kind: lsp::MarkupKind::Markdown,
+        value,
+    }
 }
 
 pub fn completion_items(
     items: Vec<ide::CompletionItem>,
     snippet_support: bool,
 ) -> Vec<lsp::CompletionItem> {
-    items.into_iter().map(|item| completion_item(item, snippet_support)).collect()
+    items
+        .into_iter()
+        .map(|item| completion_item(item, snippet_support))
+        .collect()
 }
 
 fn completion_item(item: ide::CompletionItem, snippet_support: bool) -> lsp::CompletionItem {
     let (insert_text, format) = match (item.insert_text, item.is_snippet) {
         (Some(text), true) if snippet_support => (Some(text), lsp::InsertTextFormat::SNIPPET),
-        (Some(text), true) => (Some(plain_text_of_snippet(&text)), lsp::InsertTextFormat::PLAIN_TEXT),
+        (Some(text), true) => (
+            Some(plain_text_of_snippet(&text)),
+            lsp::InsertTextFormat::PLAIN_TEXT,
+        ),
         (text, _) => (text, lsp::InsertTextFormat::PLAIN_TEXT),
     };
     let text_edit = item.replace_range.map(|replace| {
@@ -56,8 +65,14 @@ fn completion_item(item: ide::CompletionItem, snippet_support: bool) -> lsp::Com
     lsp::CompletionItem {
         kind: Some(completion_kind(item.kind)),
         detail: item.detail,
-        documentation: item.documentation.map(|text| lsp::Documentation::MarkupContent(markdown(text))),
-        insert_text: if text_edit.is_some() { None } else { insert_text },
+        documentation: item
+            .documentation
+            .map(|text| lsp::Documentation::MarkupContent(markdown(text))),
+        insert_text: if text_edit.is_some() {
+            None
+        } else {
+            insert_text
+        },
         insert_text_format: Some(format),
         text_edit,
         sort_text: item.sort_text,
@@ -114,7 +129,9 @@ pub fn plain_text_of_snippet(snippet: &str) -> String {
                         '$' if characters.peek() == Some(&'{') => {
                             characters.next();
                             depth += 1;
-                            while characters.peek().is_some_and(|c| c.is_ascii_digit() || *c == ':')
+                            while characters
+                                .peek()
+                                .is_some_and(|c| c.is_ascii_digit() || *c == ':')
                             {
                                 characters.next();
                             }
@@ -208,7 +225,10 @@ pub fn config_diagnostic(error: ConfigError) -> lsp::Diagnostic {
     let line = error.line.unwrap_or(1).saturating_sub(1);
     let column = error.column.unwrap_or(1).saturating_sub(1);
     lsp::Diagnostic {
-        range: lsp::Range::new(lsp::Position::new(line, column), lsp::Position::new(line + 1, 0)),
+        range: lsp::Range::new(
+            lsp::Position::new(line, column),
+            lsp::Position::new(line + 1, 0),
+        ),
         severity: Some(lsp::DiagnosticSeverity::ERROR),
         code: Some(lsp::NumberOrString::String("config".to_owned())),
         source: Some(DIAGNOSTIC_SOURCE.to_owned()),
@@ -222,7 +242,10 @@ pub fn document_symbols(symbols: Vec<ide::DocumentSymbol>) -> Vec<lsp::DocumentS
 }
 
 fn document_symbol(symbol: ide::DocumentSymbol) -> lsp::DocumentSymbol {
-    #[allow(deprecated, reason = "the field is deprecated but the struct still requires it")]
+    #[allow(
+        deprecated,
+        reason = "the field is deprecated but the struct still requires it"
+    )]
     lsp::DocumentSymbol {
         name: symbol.name,
         detail: symbol.detail,
@@ -249,7 +272,10 @@ fn symbol_kind(kind: ide::SymbolKind) -> lsp::SymbolKind {
 }
 
 pub fn location(uri: &lsp::Uri, location: ide::Location) -> lsp::Location {
-    lsp::Location { uri: uri.clone(), range: range(location.range) }
+    lsp::Location {
+        uri: uri.clone(),
+        range: range(location.range),
+    }
 }
 
 pub fn highlights(highlights: Vec<ide::Highlight>) -> Vec<lsp::DocumentHighlight> {
@@ -285,8 +311,11 @@ pub fn semantic_tokens(tokens: Vec<ide::SemanticToken>) -> lsp::SemanticTokens {
             continue;
         }
         let delta_line = start.line - previous.line;
-        let delta_start =
-            if delta_line == 0 { start.character - previous.character } else { start.character };
+        let delta_start = if delta_line == 0 {
+            start.character - previous.character
+        } else {
+            start.character
+        };
         data.push(lsp::SemanticToken {
             delta_line,
             delta_start,
@@ -297,7 +326,10 @@ pub fn semantic_tokens(tokens: Vec<ide::SemanticToken>) -> lsp::SemanticTokens {
         previous = lsp::Position::new(start.line, start.character);
         first = false;
     }
-    lsp::SemanticTokens { result_id: None, data }
+    lsp::SemanticTokens {
+        result_id: None,
+        data,
+    }
 }
 
 fn semantic_token_type(kind: ide::SemanticTokenKind) -> u32 {
@@ -333,15 +365,27 @@ mod tests {
 
     #[test]
     fn snippets_become_plain_text() {
-        assert_eq!(plain_text_of_snippet("create(${1:config})$0"), "create(config)");
-        assert_eq!(plain_text_of_snippet("run(${1:input}, ${2:opts})"), "run(input, opts)");
-        assert_eq!(plain_text_of_snippet("a ${1:b ${2:c}} \\$x $1"), "a b c $x ");
+        assert_eq!(
+            plain_text_of_snippet("create(${1:config})$0"),
+            "create(config)"
+        );
+        assert_eq!(
+            plain_text_of_snippet("run(${1:input}, ${2:opts})"),
+            "run(input, opts)"
+        );
+        assert_eq!(
+            plain_text_of_snippet("a ${1:b ${2:c}} \\$x $1"),
+            "a b c $x "
+        );
     }
 
     #[test]
     fn semantic_tokens_are_relative() {
         let token = |line, start, end, kind, host| ide::SemanticToken {
-            range: ide::Range::new(ide::Position::new(line, start), ide::Position::new(line, end)),
+            range: ide::Range::new(
+                ide::Position::new(line, start),
+                ide::Position::new(line, end),
+            ),
             kind,
             host,
         };
@@ -353,7 +397,15 @@ mod tests {
         let flat: Vec<[u32; 5]> = tokens
             .data
             .iter()
-            .map(|t| [t.delta_line, t.delta_start, t.length, t.token_type, t.token_modifiers_bitset])
+            .map(|t| {
+                [
+                    t.delta_line,
+                    t.delta_start,
+                    t.length,
+                    t.token_type,
+                    t.token_modifiers_bitset,
+                ]
+            })
             .collect();
         assert_eq!(flat, [[1, 2, 5, 0, 1], [0, 6, 6, 1, 1], [2, 4, 1, 3, 0]]);
     }

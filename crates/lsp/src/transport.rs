@@ -131,7 +131,9 @@ fn stand_in(method: &str, id: serde_json::Value) -> String {
 }
 
 async fn forward<O: AsyncWrite + Unpin>(output: &mut O, body: &str) -> std::io::Result<()> {
-    output.write_all(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes()).await?;
+    output
+        .write_all(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes())
+        .await?;
     output.write_all(body.as_bytes()).await?;
     output.flush().await
 }
@@ -193,7 +195,9 @@ impl FrameReader {
             }
             // No header ends here: skip to the next thing that looks like one.
             let keep_from = find_ignore_case(&self.buffer[1..], b"content-length")
-                .map_or(self.buffer.len() - b"content-length".len(), |index| index + 1);
+                .map_or(self.buffer.len() - b"content-length".len(), |index| {
+                    index + 1
+                });
             self.buffer.drain(..keep_from);
             return Some(Frame::Garbage("no header"));
         };
@@ -217,15 +221,23 @@ fn content_length(header: &[u8]) -> Option<usize> {
     let start = find_ignore_case(header, name)? + name.len();
     let rest = &header[start..];
     let line_end = find(rest, b"\r\n").unwrap_or(rest.len());
-    std::str::from_utf8(&rest[..line_end]).ok()?.trim().parse().ok()
+    std::str::from_utf8(&rest[..line_end])
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|window| window == needle)
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
 }
 
 fn find_ignore_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|window| window.eq_ignore_ascii_case(needle))
+    haystack
+        .windows(needle.len())
+        .position(|window| window.eq_ignore_ascii_case(needle))
 }
 
 #[cfg(test)]
@@ -246,7 +258,14 @@ mod tests {
     #[test]
     fn splits_messages_and_skips_garbage() {
         let input = b"Content-Length: 2\r\n\r\n{}junk\r\n\r\ncontent-length:3\r\nContent-Type: x\r\n\r\n[1]";
-        assert_eq!(frames(input), ["{}", "garbage: a header without a valid Content-Length", "[1]"]);
+        assert_eq!(
+            frames(input),
+            [
+                "{}",
+                "garbage: a header without a valid Content-Length",
+                "[1]"
+            ]
+        );
     }
 
     #[test]
@@ -267,7 +286,10 @@ mod tests {
     fn endless_garbage_is_dropped_but_a_following_header_kept() {
         let mut reader = FrameReader::default();
         reader.push(&vec![b'x'; MAX_HEADER_BYTES + 10]);
-        assert!(matches!(reader.next_frame(), Some(Frame::Garbage("no header"))));
+        assert!(matches!(
+            reader.next_frame(),
+            Some(Frame::Garbage("no header"))
+        ));
         assert!(reader.buffer.len() < 20, "the garbage is dropped");
         reader.push(b"Content-Length: 2\r\n\r\nok");
         assert!(matches!(reader.next_frame(), Some(Frame::Message(body)) if body == b"ok"));

@@ -11,7 +11,10 @@ use serde_json::json;
 async fn initialize_announces_every_capability_in_utf16() {
     let mut client = TestClient::start_uninitialized();
     let result = client
-        .result("initialize", json!({ "capabilities": { "general": { "positionEncodings": ["utf-8", "utf-16"] } } }))
+        .result(
+            "initialize",
+            json!({ "capabilities": { "general": { "positionEncodings": ["utf-8", "utf-16"] } } }),
+        )
         .await;
     let capabilities = serde_json::to_string_pretty(&result["capabilities"]).unwrap();
     expect![[r#"
@@ -78,20 +81,40 @@ async fn requests_before_initialize_are_refused_then_served() {
     let mut client = TestClient::start_uninitialized();
     let uri = client.uri("a.rhai");
     let response = client
-        .request("textDocument/hover", json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 0 } }))
+        .request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 0 } }),
+        )
         .await;
     assert_eq!(response["error"]["code"], -32002, "{response}");
     // A document opened before initialize is ignored, as the service ignores it.
     client.open("early.rhai", "let x = 1;").await;
-    client.result("initialize", json!({ "capabilities": {} })).await;
-    client.notify("initialized", json!({})).await;
-    let response = client.request("llmspell/documentText", json!({ "uri": client.uri("early.rhai") })).await;
-    assert_eq!(response["error"]["code"], -32602, "{response}");
-    let uri = client.open("a.rhai", "agent.create(#{ name: \"a\" });").await;
-    let hover = client
-        .result("textDocument/hover", json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 8 } }))
+    client
+        .result("initialize", json!({ "capabilities": {} }))
         .await;
-    assert!(hover["contents"]["value"].as_str().is_some_and(|text| text.contains("agent.create")), "{hover}");
+    client.notify("initialized", json!({})).await;
+    let response = client
+        .request(
+            "llmspell/documentText",
+            json!({ "uri": client.uri("early.rhai") }),
+        )
+        .await;
+    assert_eq!(response["error"]["code"], -32602, "{response}");
+    let uri = client
+        .open("a.rhai", "agent.create(#{ name: \"a\" });")
+        .await;
+    let hover = client
+        .result(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 8 } }),
+        )
+        .await;
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .is_some_and(|text| text.contains("agent.create")),
+        "{hover}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -112,7 +135,12 @@ async fn shutdown_then_exit_ends_with_code_zero() {
     let mut client = TestClient::start().await;
     assert_eq!(client.result("shutdown", json!(null)).await, json!(null));
     // After shutdown, requests are invalid.
-    let response = client.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": client.uri("a.lua") } })).await;
+    let response = client
+        .request(
+            "textDocument/documentSymbol",
+            json!({ "textDocument": { "uri": client.uri("a.lua") } }),
+        )
+        .await;
     assert_eq!(response["error"]["code"], -32600, "{response}");
     client.notify("exit", json!(null)).await;
     let outcome = client.finished().await;

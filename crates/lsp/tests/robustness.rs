@@ -10,11 +10,21 @@ use serde_json::{Value, json};
 
 /// The server still answers a real request on a spell.
 async fn assert_still_answering(client: &mut TestClient) {
-    let uri = client.open("alive.rhai", "agent.create(#{ name: \"a\" });").await;
-    let hover = client
-        .result("textDocument/hover", json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 8 } }))
+    let uri = client
+        .open("alive.rhai", "agent.create(#{ name: \"a\" });")
         .await;
-    assert!(hover["contents"]["value"].as_str().is_some_and(|text| text.contains("create")), "{hover}");
+    let hover = client
+        .result(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 8 } }),
+        )
+        .await;
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .is_some_and(|text| text.contains("create")),
+        "{hover}"
+    );
 }
 
 fn null_id_error(message: &Value) -> bool {
@@ -25,7 +35,9 @@ fn null_id_error(message: &Value) -> bool {
 async fn malformed_json_and_bad_headers_get_errors_and_the_server_goes_on() {
     let mut client = TestClient::start().await;
     // Not JSON.
-    client.send_raw(b"Content-Length: 9\r\n\r\n{\"jsonrpc").await;
+    client
+        .send_raw(b"Content-Length: 9\r\n\r\n{\"jsonrpc")
+        .await;
     let error = client.wait_for(null_id_error).await;
     assert_eq!(error["error"]["code"], -32700, "{error}");
     // JSON, but not JSON-RPC.
@@ -43,9 +55,13 @@ async fn malformed_json_and_bad_headers_get_errors_and_the_server_goes_on() {
     client.send_raw(b"Content-Length: lots\r\n\r\n").await;
     client.wait_for(null_id_error).await;
     // Parameters of the wrong shape for a known method.
-    let response = client.request("textDocument/hover", json!({ "textDocument": 5 })).await;
+    let response = client
+        .request("textDocument/hover", json!({ "textDocument": 5 }))
+        .await;
     assert_eq!(response["error"]["code"], -32602, "{response}");
-    client.notify("textDocument/didChange", json!({ "textDocument": "nope" })).await;
+    client
+        .notify("textDocument/didChange", json!({ "textDocument": "nope" }))
+        .await;
     // A batch (JSON-RPC arrays are not part of LSP).
     client.send_raw(b"Content-Length: 2\r\n\r\n[]").await;
     client.wait_for(null_id_error).await;
@@ -67,11 +83,20 @@ async fn invalid_utf8_in_a_message_body_is_decoded_lossily() {
     framed.extend_from_slice(&body);
     client.send_raw(&framed).await;
     let (text, _) = client.server_text(&uri).await;
-    assert_eq!(text, "local a = agent.create{ name = \"x\u{fffd}\u{fffd}\u{fffd}\" }\nagent.");
+    assert_eq!(
+        text,
+        "local a = agent.create{ name = \"x\u{fffd}\u{fffd}\u{fffd}\" }\nagent."
+    );
     let completion = client
-        .result("textDocument/completion", json!({ "textDocument": { "uri": uri }, "position": { "line": 1, "character": 6 } }))
+        .result(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": uri }, "position": { "line": 1, "character": 6 } }),
+        )
         .await;
-    assert!(labels(&completion).contains(&"create".to_owned()), "{completion}");
+    assert!(
+        labels(&completion).contains(&"create".to_owned()),
+        "{completion}"
+    );
     assert_still_answering(&mut client).await;
 }
 
@@ -79,7 +104,12 @@ fn labels(completion: &Value) -> Vec<String> {
     let items = completion.get("items").unwrap_or(completion);
     items
         .as_array()
-        .map(|items| items.iter().filter_map(|item| item["label"].as_str().map(str::to_owned)).collect())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item["label"].as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -99,7 +129,11 @@ async fn every_request_answers(client: &mut TestClient, uri: &str, position: Val
     references["context"] = json!({ "includeDeclaration": true });
     client.result("textDocument/references", references).await;
     let document = json!({ "textDocument": { "uri": uri } });
-    for method in ["textDocument/documentSymbol", "textDocument/semanticTokens/full", "textDocument/codeLens"] {
+    for method in [
+        "textDocument/documentSymbol",
+        "textDocument/semanticTokens/full",
+        "textDocument/codeLens",
+    ] {
         client.result(method, document.clone()).await;
     }
 }
@@ -108,9 +142,18 @@ async fn every_request_answers(client: &mut TestClient, uri: &str, position: Val
 async fn out_of_range_positions_are_answered() {
     let mut client = TestClient::start().await;
     for (file, text) in [
-        ("range.lua", "local a = agent.create{ name = \"😀\" }\na:run(\"x\")\n"),
-        ("range.js", "const a = agent.create({ name: \"😀\" });\nawait a.run(\"x\");\n"),
-        ("range.rhai", "let a = agent.create(#{ name: \"😀\" });\na.run(\"x\");\n"),
+        (
+            "range.lua",
+            "local a = agent.create{ name = \"😀\" }\na:run(\"x\")\n",
+        ),
+        (
+            "range.js",
+            "const a = agent.create({ name: \"😀\" });\nawait a.run(\"x\");\n",
+        ),
+        (
+            "range.rhai",
+            "let a = agent.create(#{ name: \"😀\" });\na.run(\"x\");\n",
+        ),
     ] {
         let uri = client.open(file, text).await;
         for position in [
@@ -145,7 +188,9 @@ async fn a_one_megabyte_spell_and_a_fifty_thousand_line_spell_are_served() {
     let mut big = String::new();
     let mut index = 0;
     while big.len() < 1 << 20 {
-        big.push_str(&format!("local agent_{index} = agent.create{{ name = \"agent number {index}\" }}\n"));
+        big.push_str(&format!(
+            "local agent_{index} = agent.create{{ name = \"agent number {index}\" }}\n"
+        ));
         index += 1;
     }
     big.push_str("agent.");
@@ -156,9 +201,16 @@ async fn a_one_megabyte_spell_and_a_fifty_thousand_line_spell_are_served() {
         .result("textDocument/completion", json!({ "textDocument": { "uri": uri }, "position": { "line": last_line, "character": 6 } }))
         .await;
     assert!(labels(&completion).contains(&"create".to_owned()));
-    every_request_answers(&mut client, &uri, json!({ "line": last_line / 2, "character": 20 })).await;
+    every_request_answers(
+        &mut client,
+        &uri,
+        json!({ "line": last_line / 2, "character": 20 }),
+    )
+    .await;
 
-    let long: String = (0..50_000).map(|line| format!("let x{line} = {line};\n")).collect();
+    let long: String = (0..50_000)
+        .map(|line| format!("let x{line} = {line};\n"))
+        .collect();
     let uri = client.open("long.rhai", &long).await;
     assert_eq!(client.diagnostics(&uri, Some(1)).await, Vec::<Value>::new());
     every_request_answers(&mut client, &uri, json!({ "line": 49_999, "character": 4 })).await;
@@ -174,7 +226,10 @@ async fn a_one_megabyte_spell_and_a_fifty_thousand_line_spell_are_served() {
     let completion = client
         .result("textDocument/completion", json!({ "textDocument": { "uri": uri }, "position": { "line": 50_000, "character": 6 } }))
         .await;
-    assert!(labels(&completion).contains(&"create".to_owned()), "{completion}");
+    assert!(
+        labels(&completion).contains(&"create".to_owned()),
+        "{completion}"
+    );
     assert_still_answering(&mut client).await;
 }
 
@@ -182,7 +237,9 @@ async fn a_one_megabyte_spell_and_a_fifty_thousand_line_spell_are_served() {
 /// at positions spread over the text.
 fn storm_edit(step: u64, text: &str) -> (Range, String) {
     let lines: Vec<&str> = text.split('\n').collect();
-    let seed = step.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let seed = step
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     let line = (seed >> 33) as usize % lines.len();
     let width: usize = lines[line].chars().map(char::len_utf16).sum();
     // Positions at character boundaries only: what an editor sends.
@@ -200,7 +257,10 @@ fn storm_edit(step: u64, text: &str) -> (Range, String) {
         .nth((seed >> 7) as usize % 3)
         .unwrap_or(width as u32);
     let inserted = ["a", "é", "😀", "\n", "agent.", "", "x = 1\n", "("][(seed >> 40) as usize % 8];
-    let range = Range::new(Position::new(line as u32, start), Position::new(line as u32, end));
+    let range = Range::new(
+        Position::new(line as u32, start),
+        Position::new(line as u32, end),
+    );
     (range, inserted.to_owned())
 }
 
@@ -225,7 +285,11 @@ async fn an_edit_storm_applies_every_edit_in_order() {
             // Requests interleaved with the edits, not awaited: handlers run concurrently.
             if step % 25 == 0 {
                 let at = json!({ "textDocument": { "uri": uri }, "position": position_json(range.start) });
-                pending.push(client.send_request("textDocument/completion", at.clone()).await);
+                pending.push(
+                    client
+                        .send_request("textDocument/completion", at.clone())
+                        .await,
+                );
                 pending.push(client.send_request("textDocument/hover", at).await);
             }
         }
@@ -235,7 +299,10 @@ async fn an_edit_storm_applies_every_edit_in_order() {
         }
         let (server_text, version) = client.server_text(&uri).await;
         assert_eq!(version, 501);
-        assert!(server_text == text, "{file}: the server's text differs from the client's");
+        assert!(
+            server_text == text,
+            "{file}: the server's text differs from the client's"
+        );
         // The diagnostics published last are for the last version.
         client.diagnostics(&uri, Some(501)).await;
     }
@@ -256,22 +323,36 @@ async fn a_full_text_change_replaces_the_document() {
             ] }),
         )
         .await;
-    assert_eq!(client.server_text(&uri).await, ("local c = 2\n".to_owned(), 2));
+    assert_eq!(
+        client.server_text(&uri).await,
+        ("local c = 2\n".to_owned(), 2)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_panic_in_a_handler_answers_an_error_and_the_server_keeps_serving() {
     let mut client = TestClient::start().await;
     let marker = llmspell_lsp::FAULT_INJECTION_MARKER;
-    let uri = client.open("panics.lua", &format!("-- {marker}\nagent.create{{}}\n")).await;
+    let uri = client
+        .open("panics.lua", &format!("-- {marker}\nagent.create{{}}\n"))
+        .await;
     let at = json!({ "textDocument": { "uri": uri }, "position": { "line": 1, "character": 8 } });
-    for method in ["textDocument/hover", "textDocument/completion", "textDocument/definition"] {
+    for method in [
+        "textDocument/hover",
+        "textDocument/completion",
+        "textDocument/definition",
+    ] {
         let response = client.request(method, at.clone()).await;
         assert_eq!(response["error"]["code"], -32603, "{method}: {response}");
         let message = response["error"]["message"].as_str().unwrap_or_default();
         assert!(message.contains("fault injection"), "{message}");
     }
-    let response = client.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } })).await;
+    let response = client
+        .request(
+            "textDocument/documentSymbol",
+            json!({ "textDocument": { "uri": uri } }),
+        )
+        .await;
     assert_eq!(response["error"]["code"], -32603, "{response}");
     // The same document without the marker is served again.
     client
@@ -283,8 +364,16 @@ async fn a_panic_in_a_handler_answers_an_error_and_the_server_keeps_serving() {
         )
         .await;
     let hover = client
-        .result("textDocument/hover", json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 8 } }))
+        .result(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 8 } }),
+        )
         .await;
-    assert!(hover["contents"]["value"].as_str().is_some_and(|text| text.contains("create")), "{hover}");
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .is_some_and(|text| text.contains("create")),
+        "{hover}"
+    );
     assert_still_answering(&mut client).await;
 }

@@ -71,7 +71,11 @@ impl TestClient {
     /// A server on a fresh workspace, not yet initialized.
     pub fn start_uninitialized() -> TestClient {
         let workspace = tempfile::tempdir().unwrap();
-        std::fs::write(workspace.path().join("llmspell.toml"), "models = \"offline/echo\"\n").unwrap();
+        std::fs::write(
+            workspace.path().join("llmspell.toml"),
+            "models = \"offline/echo\"\n",
+        )
+        .unwrap();
         let (client_end, server_end) = tokio::io::duplex(1 << 16);
         let (server_read, server_write) = tokio::io::split(server_end);
         let server = tokio::spawn(llmspell_lsp::serve(server_read, server_write, options()));
@@ -93,9 +97,15 @@ impl TestClient {
         let mut client = TestClient::start_uninitialized();
         let root = client.uri("");
         let response = client
-            .request("initialize", json!({ "capabilities": capabilities, "rootUri": root }))
+            .request(
+                "initialize",
+                json!({ "capabilities": capabilities, "rootUri": root }),
+            )
             .await;
-        assert!(response.get("result").is_some(), "initialize failed: {response}");
+        assert!(
+            response.get("result").is_some(),
+            "initialize failed: {response}"
+        );
         client.notify("initialized", json!({})).await;
         client
     }
@@ -115,7 +125,11 @@ impl TestClient {
 
     pub fn path(&self, relative: &str) -> PathBuf {
         let root = self.workspace.path().canonicalize().unwrap();
-        if relative.is_empty() { root } else { root.join(relative) }
+        if relative.is_empty() {
+            root
+        } else {
+            root.join(relative)
+        }
     }
 
     pub async fn send_raw(&mut self, bytes: &[u8]) {
@@ -132,14 +146,16 @@ impl TestClient {
     }
 
     pub async fn notify(&mut self, method: &str, params: Value) {
-        self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params })).await;
+        self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }))
+            .await;
     }
 
     /// Sends a request without waiting; returns its id.
     pub async fn send_request(&mut self, method: &str, params: Value) -> i64 {
         let id = self.next_id;
         self.next_id += 1;
-        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params })).await;
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }))
+            .await;
         id
     }
 
@@ -160,8 +176,10 @@ impl TestClient {
 
     /// Waits for the response with this id; answers requests from the server on the way.
     pub async fn response(&mut self, id: i64) -> Value {
-        self.wait_for(|message| message.get("id") == Some(&json!(id)) && message.get("method").is_none())
-            .await
+        self.wait_for(|message| {
+            message.get("id") == Some(&json!(id)) && message.get("method").is_none()
+        })
+        .await
     }
 
     /// Waits for the next message matching `predicate`, keeping the others for later.
@@ -177,7 +195,8 @@ impl TestClient {
             // A request from the server (e.g. client/registerCapability): answer it.
             if message.get("method").is_some() && message.get("id").is_some() {
                 let id = message["id"].clone();
-                self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": null })).await;
+                self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": null }))
+                    .await;
                 continue;
             }
             if predicate(&message) {
@@ -195,11 +214,16 @@ impl TestClient {
                 message["method"] == "textDocument/publishDiagnostics"
                     && message["params"]["uri"] == uri.as_str()
                     && version.is_none_or(|version| {
-                        message["params"]["version"].as_i64().is_some_and(|got| got >= version)
+                        message["params"]["version"]
+                            .as_i64()
+                            .is_some_and(|got| got >= version)
                     })
             })
             .await;
-        message["params"]["diagnostics"].as_array().cloned().unwrap_or_default()
+        message["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Opens a document (writing it to disk too) and returns its URI.
@@ -227,8 +251,13 @@ impl TestClient {
 
     /// The server's copy of a document (`llmspell/documentText`).
     pub async fn server_text(&mut self, uri: &str) -> (String, i64) {
-        let result = self.result("llmspell/documentText", json!({ "uri": uri })).await;
-        (result["text"].as_str().unwrap().to_owned(), result["version"].as_i64().unwrap())
+        let result = self
+            .result("llmspell/documentText", json!({ "uri": uri }))
+            .await;
+        (
+            result["text"].as_str().unwrap().to_owned(),
+            result["version"].as_i64().unwrap(),
+        )
     }
 
     /// Closes the input without `shutdown`/`exit`.
@@ -239,7 +268,10 @@ impl TestClient {
     /// Waits for the server to stop and returns how it ended.
     pub async fn finished(&mut self) -> ServeOutcome {
         let server = self.server.take().expect("not awaited yet");
-        tokio::time::timeout(TIMEOUT, server).await.expect("the server did not stop").unwrap()
+        tokio::time::timeout(TIMEOUT, server)
+            .await
+            .expect("the server did not stop")
+            .unwrap()
     }
 }
 
