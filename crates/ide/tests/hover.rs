@@ -25,6 +25,127 @@ fn check(language: Language, text: &str, expect: Expect) {
     expect.assert_eq(&rendered);
 }
 
+/// The first `count` lines of each hover's text, fences and blank lines left out (the
+/// signature, declaration or title, then the doc), for the same context in all languages.
+fn check_headings(cases: &[(Language, &str)], count: usize, expect: Expect) {
+    let ide = ide();
+    let mut lines = Vec::new();
+    for (language, text) in cases {
+        let (document, position) = fixture(*language, text);
+        let heading = ide
+            .hover(&document, position)
+            .map_or("no hover".to_owned(), |hover| {
+                let lines: Vec<&str> = hover
+                    .markdown
+                    .lines()
+                    .filter(|line| !line.starts_with("```") && !line.is_empty())
+                    .take(count)
+                    .collect();
+                lines.join(" / ")
+            });
+        lines.push(format!("{language:?}: {heading}"));
+    }
+    expect.assert_eq(&lines.join("\n"));
+}
+
+#[test]
+fn acceptance_hover_on_agent_create_in_every_language() {
+    check_headings(
+        &[
+            (Language::Lua, "local a = agent.cre$0ate{ name = \"a\" }"),
+            (
+                Language::JavaScript,
+                "const a = agent.cre$0ate({ name: \"a\" });",
+            ),
+            (Language::Rhai, "let a = agent.cre$0ate(#{ name: \"a\" });"),
+        ],
+        2,
+        expect![[r#"
+            Lua: agent.create(config: AgentConfig) -> Agent / Creates an agent and registers it under its name (replacing an agent of the same name). Tool names are looked up now; an unknown name, model or config key is an error.
+            JavaScript: agent.create(config: AgentConfig) -> Agent / Creates an agent and registers it under its name (replacing an agent of the same name). Tool names are looked up now; an unknown name, model or config key is an error.
+            Rhai: agent.create(config: AgentConfig) -> Agent / Creates an agent and registers it under its name (replacing an agent of the same name). Tool names are looked up now; an unknown name, model or config key is an error."#]],
+    );
+}
+
+#[test]
+fn every_hover_context_in_every_language() {
+    check_headings(
+        &[
+            (Language::Lua, "print(sta$0te)"),
+            (Language::JavaScript, "print(sta$0te);"),
+            (Language::Rhai, "print(sta$0te);"),
+            (
+                Language::Lua,
+                "local a = agent.create{ name = \"a\" }\na:hist$0ory()",
+            ),
+            (
+                Language::JavaScript,
+                "const a = agent.create({ name: \"a\" });\na.hist$0ory();",
+            ),
+            (
+                Language::Rhai,
+                "let a = agent.create(#{ name: \"a\" });\na.hist$0ory();",
+            ),
+            (
+                Language::Lua,
+                "local a = agent.create{ name = \"a\" }\nprint(a$0)",
+            ),
+            (
+                Language::JavaScript,
+                "let a = agent.create({ name: \"a\" });\nprint(a$0);",
+            ),
+            (
+                Language::Rhai,
+                "let a = agent.create(#{ name: \"a\" });\nprint(a$0);",
+            ),
+            (Language::Lua, "local function f(x) return x$0 end"),
+            (Language::JavaScript, "function f(x) { return x$0; }"),
+            (Language::Rhai, "fn f(x) { x$0 }"),
+            (Language::Lua, "agent.create{ sys$0tem_prompt = \"s\" }"),
+            (
+                Language::JavaScript,
+                "agent.create({ sys$0tem_prompt: \"s\" })",
+            ),
+            (Language::Rhai, "agent.create(#{ sys$0tem_prompt: \"s\" })"),
+            (Language::Lua, "agent.create{ tools = { \"web_f$0etch\" } }"),
+            (Language::JavaScript, "tools.get(\"web_f$0etch\")"),
+            (
+                Language::Rhai,
+                "agent.create(#{ tools: [\"web_f$0etch\"] })",
+            ),
+            (Language::Lua, "llm.chat{ model = \"openai/gpt-4$0o\" }"),
+            (
+                Language::JavaScript,
+                "llm.chat({ model: \"openai/gpt-4$0o\" })",
+            ),
+            (Language::Rhai, "llm.chat(#{ model: \"openai/gpt-4$0o\" })"),
+        ],
+        1,
+        expect![[r#"
+            Lua: (module) state
+            JavaScript: (module) state
+            Rhai: (module) state
+            Lua: Agent.history() -> list<map>
+            JavaScript: Agent.history() -> list<map>
+            Rhai: Agent.history() -> list<map>
+            Lua: local a: Agent
+            JavaScript: let a: Agent
+            Rhai: let a: Agent
+            Lua: (parameter) x
+            JavaScript: (parameter) x
+            Rhai: (parameter) x
+            Lua: (key) system_prompt?: str
+            JavaScript: (key) system_prompt?: str
+            Rhai: (key) system_prompt?: str
+            Lua: **web_fetch** — built-in tool
+            JavaScript: **web_fetch** — built-in tool
+            Rhai: **web_fetch** — built-in tool
+            Lua: **openai/gpt-4o** — model of provider `openai` (kind `openai`), from `llmspell.toml`.
+            JavaScript: **openai/gpt-4o** — model of provider `openai` (kind `openai`), from `llmspell.toml`.
+            Rhai: **openai/gpt-4o** — model of provider `openai` (kind `openai`), from `llmspell.toml`."#]],
+    );
+}
+
 #[test]
 fn host_function_shows_signature_doc_and_the_lua_example() {
     check(

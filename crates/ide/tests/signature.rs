@@ -39,6 +39,31 @@ fn check(language: Language, text: &str, expect: Expect) {
 }
 
 #[test]
+fn acceptance_active_parameter_in_every_language() {
+    check(
+        Language::Lua,
+        "local a = agent.create{ name = \"a\" }\na:stream(\"hi\", $0",
+        expect![[r#"
+        Agent.stream(input: str | map | State, [on_chunk: fn]) -> str | State
+        `on_chunk: fn` — Called with each text delta (a string)."#]],
+    );
+    check(
+        Language::JavaScript,
+        "const a = new Agent({ name: \"a\" });\nawait a.stream(\"hi\", $0",
+        expect![[r#"
+        Agent.stream(input: str | map | State, [on_chunk: fn]) -> str | State
+        `on_chunk: fn` — Called with each text delta (a string)."#]],
+    );
+    check(
+        Language::Rhai,
+        "let a = agent::create(#{ name: \"a\" });\na.stream(\"hi\", $0",
+        expect![[r#"
+        Agent.stream(input: str | map | State, [on_chunk: fn]) -> str | State
+        `on_chunk: fn` — Called with each text delta (a string)."#]],
+    );
+}
+
+#[test]
 fn first_parameter_after_the_open_paren() {
     check(
         Language::Lua,
