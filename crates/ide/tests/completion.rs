@@ -426,6 +426,15 @@ fn completion_inside_a_template_interpolation() {
 }
 
 #[test]
+fn editing_an_existing_key_inserts_only_the_name() {
+    check(
+        Language::Rhai,
+        "agent.create(#{ name: \"a\", sys$0tem: \"x\" })",
+        expect!["Property system_prompt — str"],
+    );
+}
+
+#[test]
 fn config_key_item_documentation() {
     check_item(
         Language::Lua,
