@@ -289,7 +289,7 @@ impl<'a> Lexer<'a> {
                 while index < bytes.len() {
                     match bytes[index] {
                         b'\\' => index += 2,
-                        b'\n' => break,
+                        b'\n' | b'\r' => break,
                         byte if byte == quote => {
                             self.position = index + 1;
                             let content = TextRange::new(content_start, index);

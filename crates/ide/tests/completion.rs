@@ -554,6 +554,22 @@ fn model_names_in_an_unterminated_string() {
 }
 
 #[test]
+fn an_unterminated_string_ends_before_a_crlf_line_break() {
+    check_item(
+        Language::JavaScript,
+        "llm.chat({ model: \"fa$0\r\n})",
+        "Value fast",
+        expect![[r#"
+            Value fast
+            detail: alias of openai/gpt-4o-mini
+            insert: -
+            replace: 0:19-0:21
+            ---
+            Alias of `openai/gpt-4o-mini`, from `llmspell.toml`."#]],
+    );
+}
+
+#[test]
 fn model_names_quoted_at_the_value_position() {
     check_kinds(
         Language::JavaScript,
