@@ -114,6 +114,8 @@ fn hover_word(context: &CursorContext<'_>, token: Token) -> Option<String> {
         let mut declaration = format!("{keyword}{}", symbol.name);
         if let Some(host_type) = &symbol.host_type {
             declaration.push_str(&format!(": {host_type}"));
+        } else if let Some(returned) = initial_call_type(context, symbol.definition.end) {
+            declaration.push_str(&format!(": {returned}"));
         }
         let line = context.document.position(symbol.definition.start).line + 1;
         let mut markdown = format!(
@@ -162,6 +164,21 @@ fn function_hover(
         function_documentation(function, context.language)
     ));
     markdown
+}
+
+/// The return type of the host call a name is initialised with (`local s = json.encode(x)`
+/// gives `str`), when the text between the name and the call is just `=` (and `await`).
+fn initial_call_type(context: &CursorContext<'_>, definition_end: usize) -> Option<String> {
+    let calls = &context.analysis().host_calls;
+    let first_after = calls.partition_point(|call| call.range.start < definition_end);
+    let call = calls.get(first_after)?;
+    let between = context.text.get(definition_end..call.range.start)?;
+    let between = between.trim().strip_prefix('=')?.trim_start();
+    let between = between.strip_prefix("await").unwrap_or(between).trim();
+    if !between.is_empty() {
+        return None;
+    }
+    Some(context.ide.api().callee(&call.callee)?.returns.to_string())
 }
 
 /// `local `, `const `, `let `, `function `, `fn `, `(parameter) `, `(global) `.

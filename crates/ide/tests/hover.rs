@@ -350,6 +350,43 @@ fn field_of_a_value_module() {
 }
 
 #[test]
+fn local_initialised_with_a_host_call_shows_its_return_type() {
+    check(
+        Language::JavaScript,
+        "const text = await llm.complete(\"hi\");\nprint(te$0xt);",
+        expect![[r#"
+            1:6-1:10
+            ```js
+            const text: str
+            ```
+
+            Defined on line 1."#]],
+    );
+    check(
+        Language::Lua,
+        "local names = agent.list()\nprint(na$0mes)",
+        expect![[r#"
+        1:6-1:11
+        ```lua
+        local names: list<str>
+        ```
+
+        Defined on line 1."#]],
+    );
+    check(
+        Language::Rhai,
+        "let n = 1 + json.encode(2);\nprint(n$0);",
+        expect![[r#"
+        1:6-1:7
+        ```rhai
+        let n
+        ```
+
+        Defined on line 1."#]],
+    );
+}
+
+#[test]
 fn parameter_of_a_function() {
     check(
         Language::Rhai,
