@@ -134,6 +134,29 @@ fn shadowed_modules_and_untyped_values_say_nothing() {
     );
 }
 
+#[test]
+fn members_the_spell_sets_itself_are_not_unknown() {
+    check(
+        Language::Lua,
+        "function agent.helper() return 1 end\nprint(agent.helper())\nspell.extra = 1\nprint(spell.extra, spell.other)\n",
+        expect![[r#"
+            3:25-3:30 warning unknown-member `other`: module `spell` has no member `other`
+        "#]],
+    );
+    check(
+        Language::JavaScript,
+        "agent.helper = () => 1;\nprint(agent.helper(), agent.helpr());\n",
+        expect![[r#"
+            1:28-1:33 error unknown-member `helpr`: module `agent` has no member `helpr`
+        "#]],
+    );
+    check(
+        Language::Rhai,
+        "spell.extra = 1;\nprint(spell.extra);\n",
+        expect![""],
+    );
+}
+
 // ----- Argument counts -----
 
 #[test]
