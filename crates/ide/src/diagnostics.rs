@@ -57,7 +57,12 @@ impl Ide {
             document,
             language: document.language(),
             tools: ScriptTools::new(&self.api, analysis),
-            accesses: &analysis.host_accesses,
+            assigned_members: analysis
+                .host_accesses
+                .iter()
+                .filter(|access| access.assigned)
+                .map(|access| (&access.owner, access.member.as_str()))
+                .collect(),
             script_functions: analysis
                 .symbols
                 .iter()
@@ -115,8 +120,8 @@ struct Checker<'a> {
     document: &'a Document,
     language: Language,
     tools: ScriptTools,
-    /// Every host access of the spell.
-    accesses: &'a [HostAccess],
+    /// The members the spell sets on host modules and objects (`agent.extra = …`).
+    assigned_members: HashSet<(&'a HostOwner, &'a str)>,
     /// Names of the spell's own functions (Rhai calls them in method style: `x.shout()`).
     script_functions: HashSet<&'a str>,
     found: Vec<(TextRange, Severity, &'static str, String)>,
@@ -198,7 +203,9 @@ impl Checker<'_> {
                 ("unknown-method", format!("`{type_name}`"), candidates, what)
             }
         };
-        if candidates.contains(&member) || self.spell_sets_member(access) {
+        // A member the spell sets itself (`function agent.helper() … end`) is the spell's business.
+        if candidates.contains(&member) || self.assigned_members.contains(&(&access.owner, member))
+        {
             return;
         }
         let severity = if access.called {
@@ -211,18 +218,6 @@ impl Checker<'_> {
             message += &format!("; did you mean `{suggestion}`?");
         }
         self.report(access.member_range, severity, code, message);
-    }
-
-    /// Whether the spell itself sets this member somewhere (`function agent.helper() … end`,
-    /// `agent.extra = …`): then reading or calling it is the spell's business.
-    fn spell_sets_member(&self, access: &HostAccess) -> bool {
-        let tree = self.document.tree();
-        self.accesses
-            .iter()
-            .filter(|other| other.member == access.member && other.owner == access.owner)
-            .any(|other| {
-                nodes::node_at(tree, other.member_range).is_some_and(nodes::is_assigned_member)
-            })
     }
 
     // ----- Calls -----

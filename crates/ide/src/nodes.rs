@@ -186,31 +186,6 @@ pub(crate) fn is_assignment_target(node: Node<'_>) -> bool {
     }
 }
 
-/// Whether a member name (`x` in `agent.x`) is being assigned or declared: `agent.x = …`,
-/// `function agent.x() … end`.
-pub(crate) fn is_assigned_member(member: Node<'_>) -> bool {
-    let Some(access) = member.parent() else {
-        return false;
-    };
-    let Some(parent) = access.parent() else {
-        return false;
-    };
-    match parent.kind() {
-        "function_declaration" => parent
-            .child_by_field_name("name")
-            .is_some_and(|name| name.id() == access.id()),
-        "variable_list" => parent
-            .parent()
-            .is_some_and(|statement| statement.kind() == "assignment_statement"),
-        "assignment_expression"
-        | "augmented_assignment_expression"
-        | "compound_assignment_expression" => parent
-            .child_by_field_name("left")
-            .is_some_and(|left| left.id() == access.id()),
-        _ => false,
-    }
-}
-
 /// The node's named children, comments excluded.
 pub(crate) fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
     let mut cursor = node.walk();

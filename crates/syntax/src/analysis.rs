@@ -144,10 +144,12 @@ pub struct HostAccess {
     pub member_range: TextRange,
     /// Whether the member is called right there (`agent.create(…)`, `a:run(…)`).
     pub called: bool,
+    /// Whether the spell sets the member there (`agent.extra = …`, `function agent.helper() end`).
+    pub assigned: bool,
 }
 
 /// The owner of a [`HostAccess`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum HostOwner {
     /// A host module, by the name the spell wrote (`agent`, or an alias such as `Agent`).
     Module(String),
@@ -1159,6 +1161,7 @@ impl<'a> Walker<'a> {
                     member: "new".to_owned(),
                     member_range: TextRange::of(keyword),
                     called: true,
+                    assigned: false,
                 });
             }
             return;
@@ -1214,12 +1217,28 @@ impl<'a> Walker<'a> {
                     .child_by_field_name(callee_field)
                     .is_some_and(|callee| callee.id() == node.id())
             });
+        let assigned = node.parent().is_some_and(|parent| match parent.kind() {
+            // Lua: `function agent.helper() … end` and `agent.x, y = …`.
+            "function_declaration" => parent
+                .child_by_field_name("name")
+                .is_some_and(|name| name.id() == node.id()),
+            "variable_list" => parent
+                .parent()
+                .is_some_and(|statement| statement.kind() == "assignment_statement"),
+            "assignment_expression"
+            | "augmented_assignment_expression"
+            | "compound_assignment_expression" => parent
+                .child_by_field_name("left")
+                .is_some_and(|left| left.id() == node.id()),
+            _ => false,
+        });
         self.analysis.host_accesses.push(HostAccess {
             owner,
             object_range: TextRange::of(object),
             member: self.text_of(member).to_owned(),
             member_range: TextRange::of(member),
             called,
+            assigned,
         });
     }
 

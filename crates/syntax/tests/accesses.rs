@@ -24,6 +24,9 @@ fn check_accesses(language: Language, fixture: &str, expect: Expect) {
             common::range(&text, access.object_range),
             if access.called { " called" } else { "" },
         );
+        if access.assigned {
+            actual.insert_str(actual.len() - 1, " assigned");
+        }
     }
     expect.assert_eq(&actual);
 }
@@ -68,10 +71,12 @@ string.format("%d", 1)
 fn lua_chained_call_on_a_host_result() {
     check_accesses(
         Language::Lua,
-        "state.create({}):sett(\"k\", 1)\n",
+        "state.create({}):sett(\"k\", 1)\nfunction agent.helper() end\nagent.x, y = 1, 2\n",
         expect![[r#"
             module state .create @1:7-1:13 object 1:1-1:6 called
             object State .sett @1:18-1:22 object 1:1-1:17 called
+            module agent .helper @2:16-2:22 object 2:10-2:15 assigned
+            module agent .x @3:7-3:8 object 3:1-3:6 assigned
         "#]],
     );
 }
