@@ -16,6 +16,7 @@ use crate::markup::{
     function_detail, function_documentation, key_documentation, module_documentation,
     tool_documentation, type_documentation,
 };
+use crate::spell_functions::parameters_at;
 use crate::{Document, Ide, Position, Range};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -420,6 +421,21 @@ impl Completions<'_, '_> {
                 Some(host_type) => host_type.clone(),
                 None => symbol_kind_word(symbol.kind).to_owned(),
             });
+            // The spell's own functions: a call snippet with their parameters.
+            if symbol.host_type.is_none()
+                && let Some(parameters) = parameters_at(context.document, symbol.definition)
+            {
+                item.kind = CompletionKind::Function;
+                item.detail = Some(format!(
+                    "function {}({})",
+                    symbol.name,
+                    parameters.join(", ")
+                ));
+                if !self.call_follows() {
+                    item.insert_text = Some(spell_call_snippet(&symbol.name, &parameters));
+                    item.is_snippet = true;
+                }
+            }
             if let Some(object_type) = symbol
                 .host_type
                 .as_deref()
@@ -525,6 +541,33 @@ fn call_snippet(language: Language, function: &FunctionInfo, name: &str) -> Stri
         .enumerate()
         .map(|(index, param)| format!("${{{}:{param}}}", index + 1))
         .collect();
+    format!("{name}({})$0", placeholders.join(", "))
+}
+
+/// `greet(${1:name}, ${2:greeting})$0` for a function the spell defines (a trailing `...`
+/// is left for the user to fill).
+fn spell_call_snippet(name: &str, parameters: &[String]) -> String {
+    let placeholders: Vec<String> = parameters
+        .iter()
+        .filter(|parameter| !parameter.starts_with("..."))
+        .enumerate()
+        .map(|(index, parameter)| {
+            let escaped: String = parameter
+                .chars()
+                .flat_map(|character| match character {
+                    '$' | '}' | '\\' => vec!['\\', character],
+                    other => vec![other],
+                })
+                .collect();
+            format!("${{{}:{escaped}}}", index + 1)
+        })
+        .collect();
+    if parameters.is_empty() {
+        return format!("{name}()$0");
+    }
+    if placeholders.is_empty() {
+        return format!("{name}($0)");
+    }
     format!("{name}({})$0", placeholders.join(", "))
 }
 

@@ -779,7 +779,7 @@ impl<'a> CursorContext<'a> {
     }
 
     /// Whether `before[index]` comes right after a member separator (`x.loop`).
-    fn follows_member_separator(&self, index: usize) -> bool {
+    pub fn follows_member_separator(&self, index: usize) -> bool {
         index
             .checked_sub(1)
             .is_some_and(|previous| self.is_member_separator(self.before[previous]))

@@ -24,6 +24,7 @@ mod navigation;
 mod nodes;
 mod semantic;
 mod signature;
+mod spell_functions;
 mod spell_items;
 
 pub use api::{ApiIndex, Examples, FieldInfo, FunctionInfo, ModuleInfo, ParamInfo, TypeInfo};

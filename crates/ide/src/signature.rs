@@ -7,7 +7,9 @@
 //! before the cursor; a Lua table call `agent.create{ … }` is always at its one parameter.
 
 use crate::context::{At, CursorContext, FrameKind, parameter};
+use crate::lexer::TokenKind;
 use crate::markup::{parameter_label, signature_label};
+use crate::spell_functions::parameters_at;
 use crate::{Document, Ide, Position};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,10 +55,12 @@ impl Ide {
             }
         }
         let frame = context.frames[index];
-        let function = context.callee(index)?;
         let argument = match frame.kind {
             FrameKind::TableCall => 0,
             _ => frame.separators,
+        };
+        let Some(function) = context.callee(index) else {
+            return spell_function_signature(&context, frame.open, argument);
         };
         let signature = signature_label(function);
         let utf16 = |byte: usize| {
@@ -106,4 +110,58 @@ impl Ide {
             active_parameter,
         })
     }
+}
+
+/// Signature help for a call of a function the spell defines: `greet(name, greeting)`.
+fn spell_function_signature(
+    context: &CursorContext<'_>,
+    open: usize,
+    argument: usize,
+) -> Option<SignatureHelp> {
+    let name_index = open.checked_sub(1)?;
+    let name_token = *context.before.get(name_index)?;
+    if name_token.kind != TokenKind::Identifier || context.follows_member_separator(name_index) {
+        return None;
+    }
+    let name = context.token_text(name_token);
+    let analysis = context.analysis();
+    let symbol = analysis.symbol(context.visible_symbol(name)?);
+    let parameters = parameters_at(context.document, symbol.definition)?;
+    let mut label = format!("{name}(");
+    let mut ranges = Vec::new();
+    for (index, parameter) in parameters.iter().enumerate() {
+        if index > 0 {
+            label.push_str(", ");
+        }
+        let start = label.encode_utf16().count() as u32;
+        label.push_str(parameter);
+        ranges.push((start, label.encode_utf16().count() as u32));
+    }
+    label.push(')');
+    let variadic = parameters
+        .last()
+        .is_some_and(|last| last.starts_with("..."));
+    let active_parameter = if argument < parameters.len() {
+        Some(argument as u32)
+    } else if variadic {
+        Some(parameters.len() as u32 - 1)
+    } else {
+        None
+    };
+    let line = context.document.position(symbol.definition.start).line + 1;
+    Some(SignatureHelp {
+        signatures: vec![SignatureInformation {
+            label,
+            documentation: Some(format!("Defined in this spell on line {line}.")),
+            parameters: ranges
+                .into_iter()
+                .map(|label| ParameterInformation {
+                    label,
+                    documentation: None,
+                })
+                .collect(),
+        }],
+        active_signature: 0,
+        active_parameter,
+    })
 }

@@ -669,7 +669,7 @@ fn bare_word_lists_locals_modules_and_globals_lua() {
         Language::Lua,
         "local helper = agent.create{ name = \"h\" }\nlocal function handle(request)\n  local n = 1\n  h$0\nend",
         expect![[r#"
-            Function handle — function
+            Function handle [handle(${1:request})$0] — function handle(request)
             Variable helper — Agent
             Module http — module"#]],
     );
@@ -685,6 +685,30 @@ fn bare_word_lists_locals_modules_and_globals_js() {
             Variable pipeline — Workflow
             Module params — module
             Function print [print($0)] — print(...values: any) -> nil"#]],
+    );
+}
+
+#[test]
+fn functions_the_spell_defines_complete_with_their_parameters() {
+    check_kinds(
+        Language::Lua,
+        "local summarize = function(text, limit) return text end\nsum$0",
+        &["Function"],
+        expect![
+            "Function summarize [summarize(${1:text}, ${2:limit})$0] — function summarize(text, limit)"
+        ],
+    );
+    check_kinds(
+        Language::JavaScript,
+        "function shout(text) { return text; }\nconst quiet = () => 1;\nprint(sh$0",
+        &["Function"],
+        expect!["Function shout [shout(${1:text})$0] — function shout(text)"],
+    );
+    check_kinds(
+        Language::Rhai,
+        "fn shout(text) { text }\nlet quiet = || 1;\nq$0",
+        &["Function"],
+        expect!["Function quiet [quiet()$0] — function quiet()"],
     );
 }
 

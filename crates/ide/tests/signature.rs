@@ -186,6 +186,31 @@ fn inner_call_wins_and_map_arguments_belong_to_their_call() {
 }
 
 #[test]
+fn functions_the_spell_defines() {
+    check(
+        Language::Lua,
+        "local function greet(name, greeting, ...)\nend\ngreet(\"a\", $0",
+        expect![[r#"
+            greet(name, [greeting], ...)
+            -"#]],
+    );
+    check(
+        Language::JavaScript,
+        "const greet = (name, { loud } = {}) => name;\ngreet(\"a\", $0)",
+        expect![[r#"
+            greet(name, [{ loud } = {}])
+            -"#]],
+    );
+    check(
+        Language::Rhai,
+        "fn greet(name, greeting) { name }\ngreet($0)",
+        expect![[r#"
+        greet([name], greeting)
+        -"#]],
+    );
+}
+
+#[test]
 fn variadic_parameter_stays_active() {
     check(
         Language::Lua,
