@@ -44,14 +44,19 @@ pub fn run(args: LspArgs) -> Result<ExitCode, String> {
     let outcome = runtime.block_on(llmspell_lsp::serve_stdio(options));
     // The stdin reader may still be blocked in a read: do not wait for it.
     runtime.shutdown_background();
-    tracing::info!("language server stopped (shutdown requested: {})", outcome.shutdown_requested);
+    tracing::info!(
+        "language server stopped (shutdown requested: {})",
+        outcome.shutdown_requested
+    );
     Ok(ExitCode::from(outcome.exit_code()))
 }
 
 fn init_logging(log_file: Option<&Path>) -> Result<(), String> {
     let filter = tracing_subscriber::EnvFilter::try_from_env("LLMSPELL_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
     let _ = match log_file {
         Some(path) => {
             let file = std::fs::OpenOptions::new()
@@ -59,9 +64,15 @@ fn init_logging(log_file: Option<&Path>) -> Result<(), String> {
                 .append(true)
                 .open(path)
                 .map_err(|error| format!("--log-file {}: {error}", path.display()))?;
-            builder.with_writer(std::sync::Mutex::new(file)).with_ansi(false).try_init()
+            builder
+                .with_writer(std::sync::Mutex::new(file))
+                .with_ansi(false)
+                .try_init()
         }
-        None => builder.with_writer(std::io::stderr).with_ansi(false).try_init(),
+        None => builder
+            .with_writer(std::io::stderr)
+            .with_ansi(false)
+            .try_init(),
     };
     Ok(())
 }
@@ -88,10 +99,16 @@ fn config_error(error: String) -> ConfigError {
     let line = parts.next().and_then(|line| line.trim().parse().ok());
     let column = parts.next().and_then(|column| column.trim().parse().ok());
     match (line, column, parts.next()) {
-        (Some(line), Some(column), Some(message)) => {
-            ConfigError { message: message.trim().to_owned(), line: Some(line), column: Some(column) }
-        }
-        _ => ConfigError { message: error, line: None, column: None },
+        (Some(line), Some(column), Some(message)) => ConfigError {
+            message: message.trim().to_owned(),
+            line: Some(line),
+            column: Some(column),
+        },
+        _ => ConfigError {
+            message: error,
+            line: None,
+            column: None,
+        },
     }
 }
 
@@ -116,7 +133,10 @@ fn project_config(config: &Config) -> ProjectConfig {
     // Built-in providers the configuration does not shadow: the scripted echo, Ollama (whatever
     // is pulled) and the vendors (any of their models).
     let builtins = [
-        (llmspell_llm::SCRIPTED_PROVIDER_NAME, llmspell_llm::ProviderKind::Scripted),
+        (
+            llmspell_llm::SCRIPTED_PROVIDER_NAME,
+            llmspell_llm::ProviderKind::Scripted,
+        ),
         ("ollama", llmspell_llm::ProviderKind::Ollama),
         ("openai", llmspell_llm::ProviderKind::OpenAi),
         ("anthropic", llmspell_llm::ProviderKind::Anthropic),
@@ -142,7 +162,11 @@ fn project_config(config: &Config) -> ProjectConfig {
         .iter()
         .map(|(alias, target)| (alias.clone(), target.get_ref().clone()))
         .collect();
-    project.default_model = config.llm.default_model.as_ref().map(|model| model.get_ref().clone());
+    project.default_model = config
+        .llm
+        .default_model
+        .as_ref()
+        .map(|model| model.get_ref().clone());
     project
 }
 

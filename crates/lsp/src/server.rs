@@ -103,6 +103,7 @@ impl LanguageServer for SpellServer {
             .unwrap_or(false);
         self.watched_files_registration
             .store(watchers, Ordering::SeqCst);
+        self.session.initialize_answered.store(true, Ordering::SeqCst);
         Ok(lsp::InitializeResult {
             capabilities: server_capabilities(),
             server_info: Some(lsp::ServerInfo {
@@ -136,9 +137,7 @@ impl LanguageServer for SpellServer {
     }
 
     async fn shutdown(&self) -> Result<()> {
-        self.session
-            .shutdown_requested
-            .store(true, Ordering::SeqCst);
+        self.session.shutdown_answered.store(true, Ordering::SeqCst);
         Ok(())
     }
 

@@ -26,7 +26,12 @@ pub struct Session {
     pub documents: Documents,
     /// Set once the client sent `initialize`: document notifications before it are ignored.
     pub initialize_seen: AtomicBool,
+    /// Set when the `initialize` handler has answered.
+    pub initialize_answered: AtomicBool,
+    /// Set when the transport reads a `shutdown` request (after `initialize`).
     pub shutdown_requested: AtomicBool,
+    /// Set when the `shutdown` handler has answered.
+    pub shutdown_answered: AtomicBool,
     /// Whether the client accepts snippets in completion items.
     pub snippet_support: AtomicBool,
     /// The analysis of each workspace root (`None`: `.rhai` files outside any workspace).
@@ -66,6 +71,8 @@ impl Session {
             documents: Documents::default(),
             initialize_seen: AtomicBool::new(false),
             shutdown_requested: AtomicBool::new(false),
+            shutdown_answered: AtomicBool::new(false),
+            initialize_answered: AtomicBool::new(false),
             snippet_support: AtomicBool::new(false),
             workspaces: RwLock::new(HashMap::new()),
             diagnostics_queue: sender,

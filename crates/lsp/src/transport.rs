@@ -58,12 +58,17 @@ where
                     stand_in(PARSE_ERROR_METHOD, serde_json::Value::Null)
                 }
             };
-            let is_exit = session.observe(&body);
+            let observed = session.observe(&body);
+            if observed == Observed::Exit {
+                session.wait_for_shutdown_answer().await;
+            }
             if forward(&mut output, &body).await.is_err() {
                 return;
             }
-            if is_exit {
-                return;
+            match observed {
+                Observed::Exit => return,
+                Observed::Initialize => session.wait_for_initialize_answer().await,
+                Observed::Other => {}
             }
         }
         match input.read(&mut chunk).await {
@@ -139,27 +144,70 @@ async fn forward<O: AsyncWrite + Unpin>(output: &mut O, body: &str) -> std::io::
 }
 
 impl Session {
-    /// Looks at one message before the service gets it: notes `initialize`, applies document
-    /// notifications, and says whether it is `exit`.
-    fn observe(&self, body: &str) -> bool {
+    /// Handlers run concurrently and `exit` stops the service at once: a client that sends
+    /// `exit` right behind `shutdown` (without waiting for its answer) must still get the answer.
+    async fn wait_for_shutdown_answer(&self) {
+        if !self.shutdown_requested.load(Ordering::SeqCst) {
+            return;
+        }
+        for _ in 0..400 {
+            if self.shutdown_answered.load(Ordering::SeqCst) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+
+    /// The client must wait for the answer to `initialize` before it sends anything else; if it
+    /// does not, hold its next messages until the service is initialized (the service refuses
+    /// requests until its `initialize` handler has returned, and handlers run concurrently).
+    async fn wait_for_initialize_answer(&self) {
+        for _ in 0..400 {
+            if self.initialize_answered.load(Ordering::SeqCst) {
+                // The service marks itself initialized right after the handler returns.
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Looks at one message before the service gets it: notes `initialize` and `shutdown`,
+    /// applies document notifications, and says what the transport must do next.
+    fn observe(&self, body: &str) -> Observed {
         let Ok(envelope) = serde_json::from_str::<Envelope>(body) else {
-            return false;
+            return Observed::Other;
         };
         let Some(method) = envelope.method else {
-            return false;
+            return Observed::Other;
         };
         match method.as_str() {
             "initialize" if envelope.id.is_some() => {
-                self.initialize_seen.store(true, Ordering::SeqCst);
+                let first = !self.initialize_seen.swap(true, Ordering::SeqCst);
+                if first {
+                    return Observed::Initialize;
+                }
             }
-            "exit" => return true,
+            "shutdown" if envelope.id.is_some() && self.initialize_seen.load(Ordering::SeqCst) => {
+                self.shutdown_requested.store(true, Ordering::SeqCst);
+            }
+            "exit" => return Observed::Exit,
             _ if self.initialize_seen.load(Ordering::SeqCst) => {
                 self.apply_notification(&method, envelope.params);
             }
             _ => {}
         }
-        false
+        Observed::Other
     }
+}
+
+/// What a message means to the transport.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Observed {
+    /// The first `initialize` request.
+    Initialize,
+    Exit,
+    Other,
 }
 
 enum Frame {
