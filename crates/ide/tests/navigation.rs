@@ -218,6 +218,30 @@ fn javascript_definition_of_a_parameter_and_of_a_function() {
 }
 
 #[test]
+fn lua_global_function_called_above_its_definition() {
+    check_definition(
+        Language::Lua,
+        "function main()\n  return hel$0per(1)\nend\nfunction helper(x) return x end\nprint(main())\n",
+        expect![[r#"
+            3:9-3:15 `helper`
+        "#]],
+    );
+    check_references(
+        Language::Lua,
+        "function main()\n  return helper(1)\nend\nfunction hel$0per(x) return x end\nhelper(2)\n",
+        expect![[r#"
+            ref 1:9-1:15 `helper`
+            ref 3:9-3:15 `helper`
+            ref 4:0-4:6 `helper`
+            without the declaration: 2
+            R 1:9-1:15 `helper`
+            W 3:9-3:15 `helper`
+            R 4:0-4:6 `helper`
+        "#]],
+    );
+}
+
+#[test]
 fn rhai_definition_respects_shadowing() {
     check_definition(
         Language::Rhai,

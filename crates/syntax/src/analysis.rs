@@ -400,25 +400,32 @@ impl<'a> Walker<'a> {
         let kinds: &[&str] = match self.language {
             Language::JavaScript => &["function_declaration", "generator_function_declaration"],
             Language::Rhai => &["function_definition"],
-            Language::Lua => return,
+            // Lua: global functions of the chunk (`function f() … end`), which other functions
+            // may call before the definition is reached.
+            Language::Lua => &["function_declaration"],
         };
         for child in named_children(block) {
             if kinds.contains(&child.kind())
                 && let Some(name) = child.child_by_field_name("name")
+                && name.kind() == "identifier"
+                && !child.child(0).is_some_and(|first| first.kind() == "local")
             {
                 self.define(name, SymbolKind::Function);
             }
         }
     }
 
-    /// Defines a function's name, unless [`Walker::hoist_functions`] already did.
-    fn define_unless_hoisted(&mut self, name: Node<'_>) {
-        let hoisted = self
-            .names
+    /// Whether [`Walker::hoist_functions`] defined this very name.
+    fn is_hoisted(&self, name: Node<'_>) -> bool {
+        self.names
             .last()
             .and_then(|names| names.get(self.text_of(name)))
-            .is_some_and(|id| self.analysis.symbols[id.0].definition == TextRange::of(name));
-        if !hoisted {
+            .is_some_and(|id| self.analysis.symbols[id.0].definition == TextRange::of(name))
+    }
+
+    /// Defines a function's name, unless [`Walker::hoist_functions`] already did.
+    fn define_unless_hoisted(&mut self, name: Node<'_>) {
+        if !self.is_hoisted(name) {
             self.define(name, SymbolKind::Function);
         }
     }
@@ -519,6 +526,10 @@ impl<'a> Walker<'a> {
 
     fn visit_lua(&mut self, node: Node<'_>) {
         match node.kind() {
+            "chunk" => {
+                self.hoist_functions(node);
+                self.visit_children(node);
+            }
             "variable_declaration" => {
                 // `local a, b = x, y`: the values see the outer names, then the names are defined.
                 let (names, values) = match node.named_child(0) {
@@ -577,7 +588,7 @@ impl<'a> Walker<'a> {
                     if name.kind() == "identifier" {
                         if is_local {
                             self.define(name, SymbolKind::Function);
-                        } else if self.reference(name).is_none() {
+                        } else if !self.is_hoisted(name) && self.reference(name).is_none() {
                             self.define_in(name, SymbolKind::Function, 0);
                         }
                     } else {
