@@ -402,6 +402,11 @@ impl Completions<'_, '_> {
         let api = context.ide.api();
         let language = context.language;
         let mut seen: Vec<&str> = Vec::new();
+        let typed_prefix = context
+            .word_range()
+            .map(|word| context.slice(TextRange::new(word.start, context.offset)))
+            .unwrap_or("")
+            .to_lowercase();
         for id in context.visible() {
             let symbol = analysis.symbol(*id);
             // The word being typed is itself a reference to an unknown global in Lua.
@@ -421,8 +426,10 @@ impl Completions<'_, '_> {
                 Some(host_type) => host_type.clone(),
                 None => symbol_kind_word(symbol.kind).to_owned(),
             });
-            // The spell's own functions: a call snippet with their parameters.
+            // The spell's own functions: a call snippet with their parameters (looked up in
+            // the tree only for names the client will show, those matching the typed prefix).
             if symbol.host_type.is_none()
+                && symbol.name.to_lowercase().starts_with(&typed_prefix)
                 && let Some(parameters) = parameters_at(context.document, symbol.definition)
             {
                 item.kind = CompletionKind::Function;
