@@ -1,0 +1,255 @@
+//! The debug seam for JavaScript, on instrumented source.
+//!
+//! QuickJS has no debugger API. Under a debug session (and only then) the spell runs the
+//! text `llmspell_syntax::instrument::instrument_javascript` makes of it: each statement
+//! calls `__dbg(frame, line, column)` first, on the same line, and each function body
+//! reports its entry and exit. This module defines those globals and turns the calls into
+//! the neutral [`LineEvent`]s and [`Frame`]s of [`crate::debug`].
+//!
+//! Call depth comes from a stack of frame records kept here. A function's entry pushes one;
+//! its exit (a `finally`, so exceptions count) pops it. Async functions and generators
+//! leave and re-enter the real stack without exiting: a line event from a frame that is on
+//! the record stack drops the records above it (they were suspended), and one from a frame
+//! that is not pushes it again (it was resumed).
+//!
+//! Several statements on one line make one event, as Lua and Rhai do: a statement counts
+//! only when its frame moves to a new line, or back to an earlier (or the same) column of
+//! the same line — a loop's next iteration.
+//!
+//! Locals are read only when the hook stops: the statement hands over the names the
+//! instrumenter found (the function's variables declared before it) and a closure that
+//! `eval`s a name in the statement's scope. A name that cannot be read (a `let` still in
+//! its temporal dead zone) is left out. Outer frames show their locals through the closure
+//! of their own last stop, live, or none when they never stopped.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use llmspell_bridge::{HostError, Value, codes};
+use llmspell_syntax::instrument::{
+    JS_DEBUG_ENTER, JS_DEBUG_EXIT, JS_DEBUG_LINE, JS_DEBUG_MAIN_FRAME, JS_DEBUG_ON, JS_DEBUG_STOP,
+};
+use rquickjs::{Ctx, Function, Persistent, Value as JsValue};
+
+use super::convert::{host_error_object, read, to_value};
+use super::state::State;
+use crate::debug::{DebugHook, Frame, LineEvent, Resume};
+
+/// One spell's debugger: the hook, the frame records and the event being reported.
+pub(super) struct JsDebugger {
+    hook: Arc<dyn DebugHook>,
+    file: String,
+    frames: RefCell<Vec<FrameRecord>>,
+    /// The names of the frames that entered and have not exited (suspended ones included).
+    names: RefCell<HashMap<u32, String>>,
+    next_id: Cell<u32>,
+    /// The event `__dbg` answered "stop" to, for the `__dbgStop` that follows.
+    event: RefCell<Option<LineEvent>>,
+    /// Set while the debugger reads locals: script code run meanwhile (a getter) makes no event.
+    inspecting: Cell<bool>,
+}
+
+struct FrameRecord {
+    id: u32,
+    name: String,
+    line: u32,
+    column: u32,
+    /// The names and evaluate closure of this frame's last stop.
+    scope: Option<(String, Persistent<Function<'static>>)>,
+}
+
+impl FrameRecord {
+    fn new(id: u32, name: String) -> FrameRecord {
+        FrameRecord { id, name, line: 0, column: 0, scope: None }
+    }
+}
+
+impl JsDebugger {
+    pub fn new(hook: Arc<dyn DebugHook>, file: String) -> JsDebugger {
+        JsDebugger {
+            hook,
+            file,
+            frames: RefCell::new(vec![FrameRecord::new(JS_DEBUG_MAIN_FRAME, "<main>".to_owned())]),
+            names: RefCell::default(),
+            next_id: Cell::new(JS_DEBUG_MAIN_FRAME + 1),
+            event: RefCell::default(),
+            inspecting: Cell::new(false),
+        }
+    }
+
+    /// Drops every QuickJS value held (before the runtime goes).
+    pub fn clear(&self) {
+        self.frames.borrow_mut().clear();
+        self.event.borrow_mut().take();
+    }
+
+    fn enter(&self, name: String) -> u32 {
+        let mut id = self.next_id.get();
+        if id == JS_DEBUG_MAIN_FRAME {
+            id += 1;
+        }
+        self.next_id.set(id.wrapping_add(1));
+        self.names.borrow_mut().insert(id, name.clone());
+        self.frames.borrow_mut().push(FrameRecord::new(id, name));
+        id
+    }
+
+    fn exit(&self, id: u32) {
+        self.names.borrow_mut().remove(&id);
+        let mut frames = self.frames.borrow_mut();
+        if let Some(position) = frames.iter().rposition(|frame| frame.id == id) {
+            // Records above it belong to frames suspended inside it; they re-enter if resumed.
+            frames.truncate(position.max(1));
+        }
+    }
+
+    /// A statement is about to run; true when the hook wants to stop there.
+    fn line(&self, id: u32, line: u32, column: u32) -> bool {
+        if self.inspecting.get() {
+            return false;
+        }
+        let event = {
+            let mut frames = self.frames.borrow_mut();
+            match frames.iter().rposition(|frame| frame.id == id) {
+                Some(position) => frames.truncate(position + 1),
+                None => {
+                    let name = self.names.borrow().get(&id).cloned().unwrap_or_else(|| "<anonymous>".to_owned());
+                    frames.push(FrameRecord::new(id, name));
+                }
+            }
+            let depth = frames.len();
+            let Some(current) = frames.last_mut() else {
+                return false;
+            };
+            if current.line == line && column > current.column {
+                // A later statement of the line already reported.
+                current.column = column;
+                return false;
+            }
+            current.line = line;
+            current.column = column;
+            LineEvent { file: self.file.clone(), line, depth }
+        };
+        if !self.hook.should_stop(&event) {
+            return false;
+        }
+        *self.event.borrow_mut() = Some(event);
+        true
+    }
+
+    /// The stop: collects the frames and blocks until the controller resumes.
+    fn stop<'js>(
+        &self,
+        ctx: &Ctx<'js>,
+        state: &State,
+        id: u32,
+        names: String,
+        evaluate: Function<'js>,
+    ) -> Result<(), HostError> {
+        let Some(event) = self.event.borrow_mut().take() else {
+            return Ok(());
+        };
+        if let Some(frame) = self.frames.borrow_mut().iter_mut().rev().find(|frame| frame.id == id) {
+            frame.scope = Some((names, Persistent::save(ctx, evaluate)));
+        }
+        let records: Vec<(String, u32, Option<(String, Persistent<Function<'static>>)>)> = self
+            .frames
+            .borrow()
+            .iter()
+            .rev()
+            .map(|frame| (frame.name.clone(), frame.line, frame.scope.clone()))
+            .collect();
+        self.inspecting.set(true);
+        let frames = records
+            .into_iter()
+            .map(|(name, line, scope)| Frame {
+                name,
+                file: self.file.clone(),
+                line,
+                locals: scope.map(|(names, evaluate)| read_locals(ctx, state, &names, evaluate)).unwrap_or_default(),
+            })
+            .collect();
+        self.inspecting.set(false);
+        State::forget_backtrace(ctx);
+        match self.hook.stopped(&event, frames) {
+            Resume::Stop => {
+                let error = HostError::new(codes::TERMINATED, "the spell was terminated");
+                state.guards.set_fatal(error.clone());
+                Err(error)
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Defines the instrumented spell's debug globals on `globalThis`.
+pub(super) fn install<'js>(ctx: &Ctx<'js>, state: &Rc<State>, debugger: &Rc<JsDebugger>) -> rquickjs::Result<()> {
+    let globals = ctx.globals();
+    globals.set(JS_DEBUG_ON, true)?;
+
+    let on_line = debugger.clone();
+    globals.set(
+        JS_DEBUG_LINE,
+        Function::new(ctx.clone(), move |frame: u32, line: u32, column: u32| on_line.line(frame, line, column))?,
+    )?;
+
+    let on_stop = debugger.clone();
+    let stop_state = state.clone();
+    globals.set(
+        JS_DEBUG_STOP,
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>, frame: u32, names: String, evaluate: Function<'js>| -> rquickjs::Result<()> {
+                on_stop.stop(&ctx, &stop_state, frame, names, evaluate).map_err(|error| {
+                    match host_error_object(&ctx, &error, true) {
+                        Ok(object) => ctx.throw(object.into_value()),
+                        Err(error) => error,
+                    }
+                })
+            },
+        )?,
+    )?;
+
+    let on_enter = debugger.clone();
+    globals.set(JS_DEBUG_ENTER, Function::new(ctx.clone(), move |name: String| on_enter.enter(name))?)?;
+    let on_exit = debugger.clone();
+    globals.set(JS_DEBUG_EXIT, Function::new(ctx.clone(), move |frame: u32| on_exit.exit(frame))?)?;
+    Ok(())
+}
+
+/// Reads each named local through `evaluate`; names that throw (temporal dead zone) are skipped.
+fn read_locals<'js>(
+    ctx: &Ctx<'js>,
+    state: &State,
+    names: &str,
+    evaluate: Persistent<Function<'static>>,
+) -> Vec<(String, Value)> {
+    let Ok(evaluate) = evaluate.restore(ctx) else {
+        return Vec::new();
+    };
+    names
+        .split(',')
+        .filter(|name| !name.is_empty())
+        .filter_map(|name| match evaluate.call::<_, JsValue<'js>>((name,)) {
+            Ok(value) => Some((name.to_owned(), local_value(ctx, state, &value))),
+            Err(error) => {
+                if error.is_exception() {
+                    let _ = ctx.catch();
+                }
+                None
+            }
+        })
+        .collect()
+}
+
+/// A local's value for the controller. Functions show as `<function name>` (converting
+/// them would register them with the host); what cannot be converted shows its type.
+fn local_value<'js>(ctx: &Ctx<'js>, state: &State, value: &JsValue<'js>) -> Value {
+    if let Some(function) = value.as_function() {
+        let name = read::<String>(ctx, function, "name").unwrap_or_default();
+        return Value::Str(if name.is_empty() { "<function>".to_owned() } else { format!("<function {name}>") });
+    }
+    to_value(ctx, state, value).unwrap_or_else(|_| Value::Str(format!("<{}>", value.type_name())))
+}

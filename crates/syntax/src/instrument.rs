@@ -1,0 +1,499 @@
+//! JavaScript line instrumentation for the debug seam.
+//!
+//! QuickJS has no debugger API, so a debugged JavaScript spell runs a rewritten copy of its
+//! source. Every statement gets a guarded call in front of it, on the same line, so line
+//! numbers (and the lines of error messages and stacks) stay the user's:
+//!
+//! ```text
+//! if (__dbgOn && __dbg(F, LINE, COLUMN)) __dbgStop(F, "a,b", (__dbgExpr) => eval(__dbgExpr)); let c = a + b;
+//! ```
+//!
+//! `__dbg` reports the line event and answers whether to stop; only then is the eval closure
+//! made, which reads the locals named in the list (the variables of the current function
+//! declared before the statement, in declaration order). Every function body is wrapped in
+//! `const __dbgFrame = __dbgEnter("name"); try { … } finally { __dbgExit(__dbgFrame); }`
+//! so the runtime knows the call depth; `F` is `__dbgFrame` inside a function and `0` at the
+//! top level. Single-statement bodies (`if (x) f();`, `while (c) i++;`) are wrapped in braces,
+//! arrow functions with an expression body get a block body, and nothing is inserted inside
+//! the parentheses of a `for` head or between a label and its statement. Nothing adds a
+//! line break, so every statement keeps its line.
+//!
+//! The runtime defines the five globals only under a debug session; a plain run executes
+//! the original source.
+
+use tree_sitter::Node;
+
+use crate::{Language, parse};
+
+/// The global that turns the line calls on (one read per statement).
+pub const JS_DEBUG_ON: &str = "__dbgOn";
+/// `__dbg(frame, line, column) -> bool`: a line event; true means "stop here".
+pub const JS_DEBUG_LINE: &str = "__dbg";
+/// `__dbgStop(frame, "name,name", evaluate)`: the stop, with the locals' names and a closure
+/// that evaluates an expression in the statement's scope.
+pub const JS_DEBUG_STOP: &str = "__dbgStop";
+/// `__dbgEnter(name) -> frame`: a function's entry; returns the frame's id.
+pub const JS_DEBUG_ENTER: &str = "__dbgEnter";
+/// `__dbgExit(frame)`: a function's exit (normal or by an exception).
+pub const JS_DEBUG_EXIT: &str = "__dbgExit";
+/// The frame id of the top level.
+pub const JS_DEBUG_MAIN_FRAME: u32 = 0;
+
+/// An instrumented spell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Instrumented {
+    /// The rewritten source; every original line keeps its number.
+    pub code: String,
+    /// The 1-based lines on which an instrumented statement starts, ascending: the lines a
+    /// breakpoint can bind to. Empty when the source has syntax errors (then `code` is the
+    /// source unchanged, so the engine reports the error where the user wrote it).
+    pub lines: Vec<u32>,
+    /// Every insertion: (1-based line, 0-based byte column in the original line, length).
+    insertions: Vec<(u32, u32, u32)>,
+}
+
+impl Instrumented {
+    /// The original 1-based byte column of a 1-based byte `column` of the instrumented text
+    /// on `line`, for error positions; a column inside inserted text maps to where the
+    /// insertion was made.
+    pub fn original_column(&self, line: u32, column: u32) -> u32 {
+        let mut shift = 0;
+        for &(_, original, length) in self.insertions.iter().filter(|(at, ..)| *at == line) {
+            // Where this insertion starts in the instrumented line (0-based).
+            let start = original + shift;
+            if column.saturating_sub(1) < start {
+                break;
+            }
+            if column.saturating_sub(1) < start + length {
+                return original + 1;
+            }
+            shift += length;
+        }
+        column.saturating_sub(shift).max(1)
+    }
+
+    /// The first instrumented line at or after `line`: where a breakpoint set on `line` binds.
+    pub fn breakpoint_line(&self, line: u32) -> Option<u32> {
+        self.lines.iter().copied().find(|candidate| *candidate >= line)
+    }
+}
+
+/// Instruments a JavaScript spell for the debug seam (see the module documentation).
+/// Never fails: a source with syntax errors comes back unchanged, with no lines.
+pub fn instrument_javascript(source: &str) -> Instrumented {
+    let tree = parse(Language::JavaScript, source);
+    let Some(root) = tree.root().filter(|_| tree.errors().is_empty()) else {
+        return Instrumented { code: source.to_owned(), lines: Vec::new(), insertions: Vec::new() };
+    };
+    let mut walker = Walker { source, edits: Vec::new(), lines: Vec::new() };
+    walker.visit(root, 0);
+    walker.finish()
+}
+
+/// One text insertion. At the same offset, closing insertions come before opening ones,
+/// inner closings before outer ones, and outer openings before inner ones.
+struct Edit {
+    offset: usize,
+    closing: bool,
+    depth: usize,
+    text: String,
+}
+
+impl Edit {
+    fn order(&self) -> (usize, u8, isize) {
+        let depth = self.depth as isize;
+        if self.closing { (self.offset, 0, -depth) } else { (self.offset, 1, depth) }
+    }
+}
+
+struct Walker<'a> {
+    source: &'a str,
+    edits: Vec<Edit>,
+    lines: Vec<u32>,
+}
+
+/// Statement kinds that get a line event in a statement list.
+const STATEMENTS: &[&str] = &[
+    "expression_statement",
+    "lexical_declaration",
+    "variable_declaration",
+    "using_declaration",
+    "return_statement",
+    "throw_statement",
+    "if_statement",
+    "for_statement",
+    "for_in_statement",
+    "while_statement",
+    "do_statement",
+    "try_statement",
+    "switch_statement",
+    "break_statement",
+    "continue_statement",
+    "class_declaration",
+    "labeled_statement",
+    "debugger_statement",
+    "with_statement",
+    "export_statement",
+];
+
+/// Nodes that make a new call frame.
+const FUNCTIONS: &[&str] = &[
+    "function_declaration",
+    "function_expression",
+    "generator_function_declaration",
+    "generator_function",
+    "arrow_function",
+    "method_definition",
+];
+
+impl<'a> Walker<'a> {
+    fn insert(&mut self, offset: usize, closing: bool, depth: usize, text: String) {
+        self.edits.push(Edit { offset, closing, depth, text });
+    }
+
+    fn visit(&mut self, node: Node<'_>, depth: usize) {
+        match node.kind() {
+            "program" | "statement_block" => {
+                let mut cursor = node.walk();
+                let statements: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+                for statement in statements {
+                    self.prefix_if_statement(statement, depth + 1);
+                }
+            }
+            "switch_case" | "switch_default" => {
+                let mut cursor = node.walk();
+                let statements: Vec<Node<'_>> = node.children_by_field_name("body", &mut cursor).collect();
+                for statement in statements {
+                    self.prefix_if_statement(statement, depth + 1);
+                }
+            }
+            "if_statement" => {
+                if let Some(consequence) = node.child_by_field_name("consequence") {
+                    self.wrap_single_statement(consequence, depth + 1);
+                }
+            }
+            "else_clause" => {
+                if let Some(statement) = node.named_child(0) {
+                    self.wrap_single_statement(statement, depth + 1);
+                }
+            }
+            "for_statement" | "for_in_statement" | "while_statement" | "do_statement" | "with_statement" => {
+                if let Some(body) = node.child_by_field_name("body") {
+                    self.wrap_single_statement(body, depth + 1);
+                }
+            }
+            kind if FUNCTIONS.contains(&kind) => self.wrap_function(node, depth),
+            _ => {}
+        }
+        let mut cursor = node.walk();
+        let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
+        for child in children {
+            self.visit(child, depth + 1);
+        }
+    }
+
+    /// Puts the guarded line call in front of `statement` when it is one that runs.
+    fn prefix_if_statement(&mut self, statement: Node<'_>, depth: usize) {
+        if !STATEMENTS.contains(&statement.kind()) {
+            return;
+        }
+        if statement.kind() == "export_statement" {
+            // `export { a }` and `export function f() {}` do nothing when they are reached.
+            let runs = statement.child_by_field_name("value").is_some()
+                || statement.child_by_field_name("declaration").is_some_and(|declaration| {
+                    !matches!(declaration.kind(), "function_declaration" | "generator_function_declaration")
+                });
+            if !runs {
+                return;
+            }
+        }
+        let prefix = self.line_call(statement);
+        self.insert(statement.start_byte(), false, depth, prefix);
+    }
+
+    /// Braces a single-statement body (`if (x) f();`) with the line call inside.
+    fn wrap_single_statement(&mut self, body: Node<'_>, depth: usize) {
+        if matches!(body.kind(), "statement_block" | "empty_statement") || !STATEMENTS.contains(&body.kind()) {
+            return;
+        }
+        let opening = format!("{{ {}", self.line_call(body));
+        self.insert(body.start_byte(), false, depth, opening);
+        self.insert(body.end_byte(), true, depth, " }".to_owned());
+    }
+
+    /// Wraps a function's body so its entry and exit are seen; an arrow function's
+    /// expression body becomes a block that returns it.
+    fn wrap_function(&mut self, function: Node<'_>, depth: usize) {
+        let Some(body) = function.child_by_field_name("body") else {
+            return;
+        };
+        let name = js_string(&function_name(function, self.source));
+        let entry = format!("const __dbgFrame = {JS_DEBUG_ENTER}({name}); try {{ ");
+        let exit = format!(" }} finally {{ {JS_DEBUG_EXIT}(__dbgFrame); }}");
+        if body.kind() == "statement_block" {
+            // Just inside the braces.
+            self.insert(body.start_byte() + 1, false, depth, format!(" {entry}"));
+            self.insert(body.end_byte() - 1, true, depth, format!("{exit} "));
+        } else {
+            let opening = format!("{{ {entry}{}return (", self.line_call(body));
+            self.insert(body.start_byte(), false, depth, opening);
+            self.insert(body.end_byte(), true, depth, format!("){exit} }}"));
+        }
+    }
+
+    /// The guarded line call for a statement (or an arrow function's expression body).
+    fn line_call(&mut self, statement: Node<'_>) -> String {
+        let position = statement.start_position();
+        let line = position.row as u32 + 1;
+        if self.lines.last() != Some(&line) {
+            self.lines.push(line);
+        }
+        let frame = if enclosing_function(statement).is_some() {
+            "__dbgFrame".to_owned()
+        } else {
+            JS_DEBUG_MAIN_FRAME.to_string()
+        };
+        let names = visible_locals(statement, self.source).join(",");
+        format!(
+            "if ({JS_DEBUG_ON} && {JS_DEBUG_LINE}({frame}, {line}, {column})) {JS_DEBUG_STOP}({frame}, {names}, (__dbgExpr) => eval(__dbgExpr)); ",
+            column = position.column + 1,
+            names = js_string(&names),
+        )
+    }
+
+    fn finish(mut self) -> Instrumented {
+        self.edits.sort_by_key(Edit::order);
+        let mut code = String::with_capacity(self.source.len() + self.edits.iter().map(|e| e.text.len()).sum::<usize>());
+        let mut insertions = Vec::with_capacity(self.edits.len());
+        let mut copied = 0;
+        let mut line = 1u32;
+        let mut line_start = 0usize;
+        for edit in &self.edits {
+            let original = &self.source[copied..edit.offset];
+            for (index, byte) in original.bytes().enumerate() {
+                if byte == b'\n' {
+                    line += 1;
+                    line_start = copied + index + 1;
+                }
+            }
+            code.push_str(original);
+            copied = edit.offset;
+            code.push_str(&edit.text);
+            insertions.push((line, (edit.offset - line_start) as u32, edit.text.len() as u32));
+        }
+        code.push_str(&self.source[copied..]);
+        self.lines.sort_unstable();
+        self.lines.dedup();
+        Instrumented { code, lines: self.lines, insertions }
+    }
+}
+
+/// The nearest function-like node around `node` (not `node` itself).
+fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
+    let mut current = node.parent();
+    while let Some(parent) = current {
+        if FUNCTIONS.contains(&parent.kind()) {
+            return Some(parent);
+        }
+        current = parent.parent();
+    }
+    None
+}
+
+/// The name a stack shows for a function: its own name, else the variable, property or
+/// method it is assigned to, else `<anonymous>`.
+fn function_name(function: Node<'_>, source: &str) -> String {
+    let text = |node: Node<'_>| source[node.byte_range()].to_owned();
+    if let Some(name) = function.child_by_field_name("name") {
+        return text(name);
+    }
+    let Some(parent) = function.parent() else {
+        return "<anonymous>".to_owned();
+    };
+    let named = match parent.kind() {
+        "variable_declarator" => parent.child_by_field_name("name").filter(|name| name.kind() == "identifier"),
+        "assignment_expression" => parent.child_by_field_name("left").map(|left| {
+            left.child_by_field_name("property").unwrap_or(left)
+        }),
+        "pair" => parent.child_by_field_name("key"),
+        "field_definition" => parent.child_by_field_name("property"),
+        _ => None,
+    };
+    named.map(text).unwrap_or_else(|| "<anonymous>".to_owned())
+}
+
+/// The variables of the current function visible at `statement` and declared before it,
+/// in declaration order (a shadowed name once, at its latest declaration). Function and
+/// class declarations are left out: they are hoisted, not run as statements.
+fn visible_locals(statement: Node<'_>, source: &str) -> Vec<String> {
+    let start = statement.start_byte();
+    let mut found: Vec<(usize, String)> = Vec::new();
+    let mut child = statement;
+    let mut scope_for_var = None;
+    while let Some(parent) = child.parent() {
+        match parent.kind() {
+            "program" | "statement_block" | "switch_case" | "switch_default" => {
+                let mut cursor = parent.walk();
+                for sibling in parent.named_children(&mut cursor) {
+                    if sibling.end_byte() <= start && sibling.kind() == "lexical_declaration" {
+                        collect_declarators(sibling, source, &mut found);
+                    }
+                }
+            }
+            "switch_body" => {
+                // A `let` in an earlier case is in scope (it may still be uninitialised).
+                let mut cursor = parent.walk();
+                for case in parent.named_children(&mut cursor) {
+                    if case.end_byte() <= start {
+                        let mut inner = case.walk();
+                        for sibling in case.children_by_field_name("body", &mut inner) {
+                            if sibling.kind() == "lexical_declaration" {
+                                collect_declarators(sibling, source, &mut found);
+                            }
+                        }
+                    }
+                }
+            }
+            "for_statement" => {
+                if let Some(initializer) = parent.child_by_field_name("initializer")
+                    && initializer.kind() == "lexical_declaration"
+                    && initializer.id() != child.id()
+                {
+                    collect_declarators(initializer, source, &mut found);
+                }
+            }
+            "for_in_statement" => {
+                let declares = parent
+                    .child_by_field_name("kind")
+                    .is_some_and(|kind| matches!(&source[kind.byte_range()], "let" | "const" | "using"));
+                if declares
+                    && parent.child_by_field_name("body").is_some_and(|body| body.id() == child.id())
+                    && let Some(left) = parent.child_by_field_name("left")
+                {
+                    collect_pattern(left, source, &mut found);
+                }
+            }
+            "catch_clause" => {
+                if parent.child_by_field_name("body").is_some_and(|body| body.id() == child.id())
+                    && let Some(parameter) = parent.child_by_field_name("parameter")
+                {
+                    collect_pattern(parameter, source, &mut found);
+                }
+            }
+            kind if FUNCTIONS.contains(&kind) => {
+                if let Some(parameter) = parent.child_by_field_name("parameter") {
+                    collect_pattern(parameter, source, &mut found);
+                }
+                if let Some(parameters) = parent.child_by_field_name("parameters") {
+                    let mut cursor = parameters.walk();
+                    for parameter in parameters.named_children(&mut cursor) {
+                        collect_pattern(parameter, source, &mut found);
+                    }
+                }
+                scope_for_var = parent.child_by_field_name("body");
+                break;
+            }
+            _ => {}
+        }
+        child = parent;
+    }
+    let var_scope = scope_for_var.or_else(|| {
+        let mut root = statement;
+        while let Some(parent) = root.parent() {
+            root = parent;
+        }
+        Some(root)
+    });
+    if let Some(scope) = var_scope {
+        collect_vars(scope, start, source, &mut found);
+    }
+    found.sort_by_key(|(position, _)| *position);
+    let mut names: Vec<String> = Vec::new();
+    for (index, (_, name)) in found.iter().enumerate() {
+        if !found[index + 1..].iter().any(|(_, later)| later == name) {
+            names.push(name.clone());
+        }
+    }
+    names
+}
+
+/// `var` declarations (function-scoped) that end before `before`, outside nested functions.
+fn collect_vars(node: Node<'_>, before: usize, source: &str, found: &mut Vec<(usize, String)>) {
+    let mut cursor = node.walk();
+    for child in node.named_children(&mut cursor) {
+        if child.start_byte() >= before || FUNCTIONS.contains(&child.kind()) {
+            continue;
+        }
+        match child.kind() {
+            "variable_declaration" if child.end_byte() <= before => collect_declarators(child, source, found),
+            "for_in_statement"
+                if child
+                    .child_by_field_name("kind")
+                    .is_some_and(|kind| &source[kind.byte_range()] == "var") =>
+            {
+                if let Some(left) = child.child_by_field_name("left").filter(|left| left.end_byte() <= before) {
+                    collect_pattern(left, source, found);
+                }
+                collect_vars(child, before, source, found);
+            }
+            _ => collect_vars(child, before, source, found),
+        }
+    }
+}
+
+fn collect_declarators(declaration: Node<'_>, source: &str, found: &mut Vec<(usize, String)>) {
+    let mut cursor = declaration.walk();
+    for declarator in declaration.named_children(&mut cursor) {
+        if declarator.kind() == "variable_declarator"
+            && let Some(name) = declarator.child_by_field_name("name")
+        {
+            collect_pattern(name, source, found);
+        }
+    }
+}
+
+/// The identifiers a binding pattern declares.
+fn collect_pattern(pattern: Node<'_>, source: &str, found: &mut Vec<(usize, String)>) {
+    match pattern.kind() {
+        "identifier" | "shorthand_property_identifier_pattern" => {
+            found.push((pattern.start_byte(), source[pattern.byte_range()].to_owned()));
+        }
+        "pair_pattern" => {
+            if let Some(value) = pattern.child_by_field_name("value") {
+                collect_pattern(value, source, found);
+            }
+        }
+        "assignment_pattern" | "object_assignment_pattern" => {
+            if let Some(left) = pattern.child_by_field_name("left") {
+                collect_pattern(left, source, found);
+            }
+        }
+        "object_pattern" | "array_pattern" | "rest_pattern" => {
+            let mut cursor = pattern.walk();
+            for item in pattern.named_children(&mut cursor) {
+                collect_pattern(item, source, found);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `text` as a double-quoted JavaScript string literal.
+fn js_string(text: &str) -> String {
+    let mut literal = String::with_capacity(text.len() + 2);
+    literal.push('"');
+    for character in text.chars() {
+        match character {
+            '"' => literal.push_str("\\\""),
+            '\\' => literal.push_str("\\\\"),
+            '\n' => literal.push_str("\\n"),
+            '\r' => literal.push_str("\\r"),
+            '\u{2028}' => literal.push_str("\\u2028"),
+            '\u{2029}' => literal.push_str("\\u2029"),
+            control if control.is_control() => literal.push_str(&format!("\\u{:04x}", control as u32)),
+            other => literal.push(other),
+        }
+    }
+    literal.push('"');
+    literal
+}
