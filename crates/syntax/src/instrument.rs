@@ -231,9 +231,14 @@ impl<'a> Walker<'a> {
         let entry = format!("const __dbgFrame = {JS_DEBUG_ENTER}({name}); try {{ ");
         let exit = format!(" }} finally {{ {JS_DEBUG_EXIT}(__dbgFrame); }}");
         if body.kind() == "statement_block" {
-            // Just inside the braces.
-            self.insert(body.start_byte() + 1, false, depth, format!(" {entry}"));
-            self.insert(body.end_byte() - 1, true, depth, format!("{exit} "));
+            // Just inside the braces (one insertion when they hold nothing at all).
+            let (inside_start, inside_end) = (body.start_byte() + 1, body.end_byte() - 1);
+            if inside_start >= inside_end {
+                self.insert(inside_start, false, depth, format!(" {entry}{exit} "));
+            } else {
+                self.insert(inside_start, false, depth, format!(" {entry}"));
+                self.insert(inside_end, true, depth, format!("{exit} "));
+            }
         } else {
             let opening = format!("{{ {entry}{}return (", self.line_call(body));
             self.insert(body.start_byte(), false, depth, opening);
