@@ -26,8 +26,7 @@ fn assert_parses_with_same_lines(source: &str, instrumented: &Instrumented) {
 /// Replaces the generated calls with short markers.
 fn abbreviate(code: &str) -> String {
     let mut text = code.to_owned();
-    loop {
-        let Some(start) = text.find("if (__dbgOn && __dbg(") else { break };
+    while let Some(start) = text.find("if (__dbgOn && __dbg(") {
         let end = start + text[start..].find("eval(__dbgExpr)); ").expect("a whole line call") + "eval(__dbgExpr)); ".len();
         let call = &text[start..end];
         let arguments = &call["if (__dbgOn && __dbg(".len()..];
@@ -36,8 +35,7 @@ fn abbreviate(code: &str) -> String {
         let marker = if names.is_empty() { format!("«{line}» ") } else { format!("«{line} {names}» ") };
         text.replace_range(start..end, &marker);
     }
-    loop {
-        let Some(start) = text.find("const __dbgFrame = __dbgEnter(") else { break };
+    while let Some(start) = text.find("const __dbgFrame = __dbgEnter(") {
         let end = start + text[start..].find("try { ").expect("a try") + "try { ".len();
         let name = text[start..end].split('"').nth(1).expect("a name").to_owned();
         text.replace_range(start..end, &format!("«enter {name}» "));

@@ -51,13 +51,16 @@ pub(super) struct JsDebugger {
     inspecting: Cell<bool>,
 }
 
+/// A frame's names and evaluate closure, from its last stop.
+type Scope = (String, Persistent<Function<'static>>);
+
 struct FrameRecord {
     id: u32,
     name: String,
     line: u32,
     column: u32,
     /// The names and evaluate closure of this frame's last stop.
-    scope: Option<(String, Persistent<Function<'static>>)>,
+    scope: Option<Scope>,
 }
 
 impl FrameRecord {
@@ -154,7 +157,7 @@ impl JsDebugger {
         if let Some(frame) = self.frames.borrow_mut().iter_mut().rev().find(|frame| frame.id == id) {
             frame.scope = Some((names, Persistent::save(ctx, evaluate)));
         }
-        let records: Vec<(String, u32, Option<(String, Persistent<Function<'static>>)>)> = self
+        let records: Vec<(String, u32, Option<Scope>)> = self
             .frames
             .borrow()
             .iter()
