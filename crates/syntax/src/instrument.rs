@@ -11,8 +11,8 @@
 //! `__dbg` reports the line event and answers whether to stop; only then is the eval closure
 //! made, which reads the locals named in the list (the variables of the current function
 //! declared before the statement, in declaration order). Every function body is wrapped in
-//! `const __dbgFrame = __dbgEnter("name"); try { … } finally { __dbgExit(__dbgFrame); }`
-//! so the runtime knows the call depth; `F` is `__dbgFrame` inside a function and `0` at the
+//! `const __dbgFrame = __dbgEnter(N); try { … } finally { __dbgExit(__dbgFrame); }` (`N`
+//! indexes [`Instrumented::function_names`]) so the runtime knows the call depth; `F` is `__dbgFrame` inside a function and `0` at the
 //! top level. Single-statement bodies (`if (x) f();`, `while (c) i++;`) are wrapped in braces,
 //! arrow functions with an expression body get a block body, and nothing is inserted inside
 //! the parentheses of a `for` head or between a label and its statement. Nothing adds a
@@ -32,7 +32,8 @@ pub const JS_DEBUG_LINE: &str = "__dbg";
 /// `__dbgStop(frame, "name,name", evaluate)`: the stop, with the locals' names and a closure
 /// that evaluates an expression in the statement's scope.
 pub const JS_DEBUG_STOP: &str = "__dbgStop";
-/// `__dbgEnter(name) -> frame`: a function's entry; returns the frame's id.
+/// `__dbgEnter(index) -> frame`: a function's entry (its name is `function_names[index]`);
+/// returns the frame's id.
 pub const JS_DEBUG_ENTER: &str = "__dbgEnter";
 /// `__dbgExit(frame)`: a function's exit (normal or by an exception).
 pub const JS_DEBUG_EXIT: &str = "__dbgExit";
@@ -48,6 +49,9 @@ pub struct Instrumented {
     /// breakpoint can bind to. Empty when the source has syntax errors (then `code` is the
     /// source unchanged, so the engine reports the error where the user wrote it).
     pub lines: Vec<u32>,
+    /// The name of each instrumented function, by the index its `__dbgEnter` call passes:
+    /// its own name, else the variable, property or method it is assigned to, else `<anonymous>`.
+    pub function_names: Vec<String>,
     /// Every insertion: (1-based line, 0-based byte column in the original line, length).
     insertions: Vec<(u32, u32, u32)>,
 }
@@ -83,9 +87,14 @@ impl Instrumented {
 pub fn instrument_javascript(source: &str) -> Instrumented {
     let tree = parse(Language::JavaScript, source);
     let Some(root) = tree.root().filter(|_| tree.errors().is_empty()) else {
-        return Instrumented { code: source.to_owned(), lines: Vec::new(), insertions: Vec::new() };
+        return Instrumented {
+            code: source.to_owned(),
+            lines: Vec::new(),
+            function_names: Vec::new(),
+            insertions: Vec::new(),
+        };
     };
-    let mut walker = Walker { source, edits: Vec::new(), lines: Vec::new() };
+    let mut walker = Walker { source, edits: Vec::new(), lines: Vec::new(), function_names: Vec::new() };
     walker.visit(root, 0);
     walker.finish()
 }
@@ -110,6 +119,7 @@ struct Walker<'a> {
     source: &'a str,
     edits: Vec<Edit>,
     lines: Vec<u32>,
+    function_names: Vec<String>,
 }
 
 /// Statement kinds that get a line event in a statement list.
@@ -227,8 +237,9 @@ impl<'a> Walker<'a> {
         let Some(body) = function.child_by_field_name("body") else {
             return;
         };
-        let name = js_string(&function_name(function, self.source));
-        let entry = format!("const __dbgFrame = {JS_DEBUG_ENTER}({name}); try {{ ");
+        let index = self.function_names.len();
+        self.function_names.push(function_name(function, self.source));
+        let entry = format!("const __dbgFrame = {JS_DEBUG_ENTER}({index}); try {{ ");
         let exit = format!(" }} finally {{ {JS_DEBUG_EXIT}(__dbgFrame); }}");
         if body.kind() == "statement_block" {
             // Just inside the braces (one insertion when they hold nothing at all).
@@ -289,7 +300,7 @@ impl<'a> Walker<'a> {
         code.push_str(&self.source[copied..]);
         self.lines.sort_unstable();
         self.lines.dedup();
-        Instrumented { code, lines: self.lines, insertions }
+        Instrumented { code, lines: self.lines, function_names: self.function_names, insertions }
     }
 }
 

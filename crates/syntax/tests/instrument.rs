@@ -14,7 +14,7 @@ use llmspell_syntax::{Language, parse};
 fn check(source: &str, expected: Expect) {
     let instrumented = instrument_javascript(source);
     assert_parses_with_same_lines(source, &instrumented);
-    expected.assert_eq(&abbreviate(&instrumented.code));
+    expected.assert_eq(&abbreviate(&instrumented));
 }
 
 fn assert_parses_with_same_lines(source: &str, instrumented: &Instrumented) {
@@ -24,8 +24,8 @@ fn assert_parses_with_same_lines(source: &str, instrumented: &Instrumented) {
 }
 
 /// Replaces the generated calls with short markers.
-fn abbreviate(code: &str) -> String {
-    let mut text = code.to_owned();
+fn abbreviate(instrumented: &Instrumented) -> String {
+    let mut text = instrumented.code.clone();
     while let Some(start) = text.find("if (__dbgOn && __dbg(") {
         let end = start + text[start..].find("eval(__dbgExpr)); ").expect("a whole line call") + "eval(__dbgExpr)); ".len();
         let call = &text[start..end];
@@ -37,7 +37,9 @@ fn abbreviate(code: &str) -> String {
     }
     while let Some(start) = text.find("const __dbgFrame = __dbgEnter(") {
         let end = start + text[start..].find("try { ").expect("a try") + "try { ".len();
-        let name = text[start..end].split('"').nth(1).expect("a name").to_owned();
+        let call = &text[start..end];
+        let index: usize = call[call.find('(').unwrap() + 1..call.find(')').unwrap()].parse().expect("an index");
+        let name = instrumented.function_names[index].clone();
         text.replace_range(start..end, &format!("«enter {name}» "));
     }
     text.replace(" } finally { __dbgExit(__dbgFrame); }", " «exit»")
@@ -47,13 +49,14 @@ fn abbreviate(code: &str) -> String {
 fn the_generated_calls_are_exactly_these() {
     let instrumented = instrument_javascript("function f(a) {\n  return a;\n}\nlet x = f(1);\n");
     expect![[r#"
-        function f(a) { const __dbgFrame = __dbgEnter("f"); try { 
+        function f(a) { const __dbgFrame = __dbgEnter(0); try { 
           if (__dbgOn && __dbg(__dbgFrame, 2, 3)) __dbgStop(__dbgFrame, "a", (__dbgExpr) => eval(__dbgExpr)); return a;
          } finally { __dbgExit(__dbgFrame); } }
         if (__dbgOn && __dbg(0, 4, 1)) __dbgStop(0, "", (__dbgExpr) => eval(__dbgExpr)); let x = f(1);
     "#]]
     .assert_eq(&instrumented.code);
     assert_eq!(instrumented.lines, vec![2, 4]);
+    assert_eq!(instrumented.function_names, vec!["f"]);
 }
 
 #[test]

@@ -41,12 +41,17 @@ use crate::debug::{DebugHook, Frame, LineEvent, Resume};
 pub(super) struct JsDebugger {
     hook: Arc<dyn DebugHook>,
     file: String,
+    /// The instrumented functions' names, by index.
+    function_names: Vec<String>,
     frames: RefCell<Vec<FrameRecord>>,
-    /// The names of the frames that entered and have not exited (suspended ones included).
-    names: RefCell<HashMap<u32, String>>,
+    /// Frames dropped from the stack while suspended (an async function at an `await`, a
+    /// generator at a `yield`), by id, until they resume or exit.
+    suspended: RefCell<HashMap<u32, FrameRecord>>,
     next_id: Cell<u32>,
-    /// The event `__dbg` answered "stop" to, for the `__dbgStop` that follows.
-    event: RefCell<Option<LineEvent>>,
+    /// The last line event; reused so a statement allocates nothing.
+    event: RefCell<LineEvent>,
+    /// Whether `event` is a stop the next `__dbgStop` reports.
+    stopping: Cell<bool>,
     /// Set while the debugger reads locals: script code run meanwhile (a getter) makes no event.
     inspecting: Cell<bool>,
 }
@@ -54,9 +59,16 @@ pub(super) struct JsDebugger {
 /// A frame's names and evaluate closure, from its last stop.
 type Scope = (String, Persistent<Function<'static>>);
 
+/// The function index of the top level.
+const MAIN: u32 = u32::MAX;
+/// The function index of a frame seen first at a line event (never entered: cannot happen
+/// with the instrumenter's text, but a name is needed anyway).
+const UNKNOWN: u32 = u32::MAX - 1;
+
 struct FrameRecord {
     id: u32,
-    name: String,
+    /// Index into the function names, or [`MAIN`].
+    function: u32,
     line: u32,
     column: u32,
     /// The names and evaluate closure of this frame's last stop.
@@ -64,20 +76,22 @@ struct FrameRecord {
 }
 
 impl FrameRecord {
-    fn new(id: u32, name: String) -> FrameRecord {
-        FrameRecord { id, name, line: 0, column: 0, scope: None }
+    fn new(id: u32, function: u32) -> FrameRecord {
+        FrameRecord { id, function, line: 0, column: 0, scope: None }
     }
 }
 
 impl JsDebugger {
-    pub fn new(hook: Arc<dyn DebugHook>, file: String) -> JsDebugger {
+    pub fn new(hook: Arc<dyn DebugHook>, file: String, function_names: Vec<String>) -> JsDebugger {
         JsDebugger {
             hook,
+            event: RefCell::new(LineEvent { file: file.clone(), line: 0, depth: 0 }),
             file,
-            frames: RefCell::new(vec![FrameRecord::new(JS_DEBUG_MAIN_FRAME, "<main>".to_owned())]),
-            names: RefCell::default(),
+            function_names,
+            frames: RefCell::new(vec![FrameRecord::new(JS_DEBUG_MAIN_FRAME, MAIN)]),
+            suspended: RefCell::default(),
             next_id: Cell::new(JS_DEBUG_MAIN_FRAME + 1),
-            event: RefCell::default(),
+            stopping: Cell::new(false),
             inspecting: Cell::new(false),
         }
     }
@@ -85,26 +99,47 @@ impl JsDebugger {
     /// Drops every QuickJS value held (before the runtime goes).
     pub fn clear(&self) {
         self.frames.borrow_mut().clear();
-        self.event.borrow_mut().take();
+        self.suspended.borrow_mut().clear();
     }
 
-    fn enter(&self, name: String) -> u32 {
+    fn name(&self, function: u32) -> String {
+        if function == MAIN {
+            return "<main>".to_owned();
+        }
+        self.function_names.get(function as usize).cloned().unwrap_or_else(|| "<anonymous>".to_owned())
+    }
+
+    fn enter(&self, function: u32) -> u32 {
         let mut id = self.next_id.get();
         if id == JS_DEBUG_MAIN_FRAME {
             id += 1;
         }
         self.next_id.set(id.wrapping_add(1));
-        self.names.borrow_mut().insert(id, name.clone());
-        self.frames.borrow_mut().push(FrameRecord::new(id, name));
+        self.frames.borrow_mut().push(FrameRecord::new(id, function));
         id
     }
 
     fn exit(&self, id: u32) {
-        self.names.borrow_mut().remove(&id);
         let mut frames = self.frames.borrow_mut();
-        if let Some(position) = frames.iter().rposition(|frame| frame.id == id) {
-            // Records above it belong to frames suspended inside it; they re-enter if resumed.
-            frames.truncate(position.max(1));
+        match frames.iter().rposition(|frame| frame.id == id) {
+            Some(position) if position > 0 => {
+                // Records above it belong to frames suspended inside it.
+                self.suspend_above(&mut frames, position);
+                frames.pop();
+            }
+            _ => {
+                self.suspended.borrow_mut().remove(&id);
+            }
+        }
+    }
+
+    /// Moves the records above `position` to the suspended ones.
+    fn suspend_above(&self, frames: &mut Vec<FrameRecord>, position: usize) {
+        if frames.len() > position + 1 {
+            let mut suspended = self.suspended.borrow_mut();
+            for record in frames.drain(position + 1..) {
+                suspended.insert(record.id, record);
+            }
         }
     }
 
@@ -113,13 +148,13 @@ impl JsDebugger {
         if self.inspecting.get() {
             return false;
         }
-        let event = {
+        let depth = {
             let mut frames = self.frames.borrow_mut();
             match frames.iter().rposition(|frame| frame.id == id) {
-                Some(position) => frames.truncate(position + 1),
+                Some(position) => self.suspend_above(&mut frames, position),
                 None => {
-                    let name = self.names.borrow().get(&id).cloned().unwrap_or_else(|| "<anonymous>".to_owned());
-                    frames.push(FrameRecord::new(id, name));
+                    let resumed = self.suspended.borrow_mut().remove(&id);
+                    frames.push(resumed.unwrap_or_else(|| FrameRecord::new(id, UNKNOWN)));
                 }
             }
             let depth = frames.len();
@@ -133,13 +168,16 @@ impl JsDebugger {
             }
             current.line = line;
             current.column = column;
-            LineEvent { file: self.file.clone(), line, depth }
+            depth
         };
-        if !self.hook.should_stop(&event) {
-            return false;
-        }
-        *self.event.borrow_mut() = Some(event);
-        true
+        let stop = {
+            let mut event = self.event.borrow_mut();
+            event.line = line;
+            event.depth = depth;
+            self.hook.should_stop(&event)
+        };
+        self.stopping.set(stop);
+        stop
     }
 
     /// The stop: collects the frames and blocks until the controller resumes.
@@ -151,9 +189,10 @@ impl JsDebugger {
         names: String,
         evaluate: Function<'js>,
     ) -> Result<(), HostError> {
-        let Some(event) = self.event.borrow_mut().take() else {
+        if !self.stopping.replace(false) {
             return Ok(());
-        };
+        }
+        let event = self.event.borrow().clone();
         if let Some(frame) = self.frames.borrow_mut().iter_mut().rev().find(|frame| frame.id == id) {
             frame.scope = Some((names, Persistent::save(ctx, evaluate)));
         }
@@ -162,7 +201,7 @@ impl JsDebugger {
             .borrow()
             .iter()
             .rev()
-            .map(|frame| (frame.name.clone(), frame.line, frame.scope.clone()))
+            .map(|frame| (self.name(frame.function), frame.line, frame.scope.clone()))
             .collect();
         self.inspecting.set(true);
         let frames = records
@@ -216,7 +255,7 @@ pub(super) fn install<'js>(ctx: &Ctx<'js>, state: &Rc<State>, debugger: &Rc<JsDe
     )?;
 
     let on_enter = debugger.clone();
-    globals.set(JS_DEBUG_ENTER, Function::new(ctx.clone(), move |name: String| on_enter.enter(name))?)?;
+    globals.set(JS_DEBUG_ENTER, Function::new(ctx.clone(), move |function: u32| on_enter.enter(function))?)?;
     let on_exit = debugger.clone();
     globals.set(JS_DEBUG_EXIT, Function::new(ctx.clone(), move |frame: u32| on_exit.exit(frame))?)?;
     Ok(())

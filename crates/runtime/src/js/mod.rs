@@ -20,7 +20,7 @@ mod state;
 use std::rc::Rc;
 
 use llmspell_bridge::{HostError, Value, codes};
-use llmspell_syntax::instrument::instrument_javascript;
+use llmspell_syntax::instrument::{Instrumented, instrument_javascript};
 use rquickjs::function::Args;
 use rquickjs::promise::PromiseState;
 use rquickjs::{Context, Ctx, Module, Persistent, Promise, Runtime, Value as JsValue};
@@ -50,12 +50,17 @@ pub(crate) fn run(env: &SpellEnv) -> Result<Value, SpellError> {
         tracker_state.track_rejection(&ctx, promise, reason, handled)
     })));
 
-    let debugger = env.debug.clone().map(|hook| Rc::new(JsDebugger::new(hook, env.spell.file_name())));
+    // Under a debug session the spell runs instrumented ([`debug`]).
+    let instrumented = env.debug.as_ref().map(|_| instrument_javascript(env.spell.code_without_shebang()));
+    let debugger = env.debug.clone().zip(instrumented.as_ref()).map(|(hook, instrumented)| {
+        Rc::new(JsDebugger::new(hook, env.spell.file_name(), instrumented.function_names.clone()))
+    });
     let result = context.with(|ctx| {
         let _active = ActiveGuard::enter(&state, &ctx, &env.mailbox);
         // Drops every QuickJS value the state holds before the runtime goes, even on panic.
         let _clear = ClearOnDrop(&state, debugger.as_deref());
-        run_module(&ctx, &state, env, debugger.as_ref())
+        let debugged = debugger.as_ref().zip(instrumented.as_ref());
+        run_module(&ctx, &state, env, debugged)
     });
 
     runtime.set_host_promise_rejection_tracker(None);
@@ -112,19 +117,18 @@ fn run_module<'js>(
     ctx: &Ctx<'js>,
     state: &Rc<State>,
     env: &SpellEnv,
-    debugger: Option<&Rc<JsDebugger>>,
+    debugged: Option<(&Rc<JsDebugger>, &Instrumented)>,
 ) -> Result<Value, SpellError> {
     if let Err(error) = bind::bind_registry(ctx, state) {
         return Err(rquickjs_failure(ctx, state, error, Stage::Run));
     }
     let name = env.spell.file_name();
-    let Some(debugger) = debugger else {
+    let Some((debugger, instrumented)) = debugged else {
         return evaluate_module(ctx, state, env, name, env.spell.code_without_shebang());
     };
     if let Err(error) = debug::install(ctx, state, debugger) {
         return Err(rquickjs_failure(ctx, state, error, Stage::Run));
     }
-    let instrumented = instrument_javascript(env.spell.code_without_shebang());
     evaluate_module(ctx, state, env, name.clone(), &instrumented.code).map_err(|mut error| {
         // Lines are the user's already; columns move back past the inserted calls.
         if error.file.as_deref() == Some(name.as_str())
