@@ -293,3 +293,25 @@ fn every_shipped_javascript_spell_instruments_cleanly() {
         assert_parses_with_same_lines(&source, &instrumented);
     }
 }
+
+/// Any cut of a real spell (code as it is being typed) instruments without a panic, and
+/// whatever comes back parses: instrumented when the cut parses, untouched when it does not.
+#[test]
+fn every_prefix_of_a_spell_instruments_to_text_that_parses_or_is_untouched() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spells");
+    let mut instrumented_cuts = 0;
+    for name in ["workflow_pipeline.js", "research_agent.js", "common_api.js"] {
+        let source = std::fs::read_to_string(root.join(name)).unwrap();
+        let cuts = (0..source.len()).step_by(5).filter(|cut| source.is_char_boundary(*cut));
+        for cut in cuts {
+            let prefix = &source[..cut];
+            let instrumented = instrument_javascript(prefix);
+            if instrumented.code == prefix {
+                continue;
+            }
+            assert_parses_with_same_lines(prefix, &instrumented);
+            instrumented_cuts += 1;
+        }
+    }
+    assert!(instrumented_cuts > 50, "only {instrumented_cuts} cuts parsed");
+}
