@@ -298,3 +298,93 @@ fn shipped_spells_print_the_same_under_a_debugger_that_never_stops() {
         }
     }
 }
+
+/// A spell using most of the language prints the same when every line is stepped into (and
+/// every local read at every stop) as in a plain run.
+#[test]
+fn stepping_into_every_line_changes_nothing_the_spell_prints() {
+    let code = r#"class Shape {
+  static count = 0;
+  #secret = 1;
+  constructor(name) { this.name = name; Shape.count++; }
+  get label() { return `${this.name}#${this.#secret}`; }
+  static { Shape.kind = "shape"; }
+}
+class Square extends Shape {
+  constructor(side) {
+    super("square");
+    this.side = side;
+  }
+  area() { return this.side ** 2; }
+}
+function* numbers(limit) {
+  for (let n = 1; n <= limit; n++) yield n;
+}
+const { a, b: [first, ...others] = [], ...rest } = { a: 1, b: [2, 3, 4], c: 5 };
+print(a, first, others, rest);
+const square = new Square(3);
+print(square.label, square.area(), Shape.count, Shape.kind);
+print([...numbers(4)].map((n) => n * n).filter((n) => n % 2 === 0));
+let text = "";
+outer: for (const word of ["alpha", "beta", "gamma"]) {
+  for (const letter of word) {
+    if (letter === "e") continue outer;
+    if (letter === "m") break outer;
+    text += letter;
+  }
+}
+print(text);
+function classify(value) {
+  switch (typeof value) {
+    case "number":
+      if (value < 0) return "negative";
+      else if (value === 0) return "zero";
+      else return "positive";
+    case "string": {
+      const trimmed = value.trim();
+      return trimmed ? "text" : "blank";
+    }
+    default:
+      return "other";
+  }
+}
+print([-1, 0, 2, " x ", "  ", null].map(classify).join(","));
+let countdown = 3, trace = [];
+do trace.push(countdown); while (--countdown > 0);
+while (countdown < 2) countdown++;
+print(trace, countdown);
+try {
+  null.property;
+} catch ({ name, message }) {
+  print(name);
+} finally {
+  print("finally");
+}
+async function delayed(value) {
+  await null;
+  const doubled = await Promise.resolve(value * 2);
+  return doubled;
+}
+const results = await Promise.all([delayed(1), delayed(2)]);
+print(results, await delayed(5));
+const counter = (() => { let n = 0; return () => ++n; })();
+counter(); counter();
+print(counter(), test.add(2, 3), test.echo({ nested: [1, { deep: true }] }));
+export default results.length;
+"#;
+    let (plain, plain_result) = common::run(EngineKind::Js, code);
+    assert!(plain_result.is_ok(), "{plain_result:?}");
+    assert_eq!(
+        plain,
+        "1 2 [3,4] {\"c\":5}\nsquare#1 9 1 shape\n[4,16]\nalphabga\nnegative,zero,positive,text,blank,other\n\
+         [3,2,1] 2\nTypeError\nfinally\n[2,4] 10\n3 5 {\"nested\":[1,{\"deep\":true}]}\n"
+    );
+    let session = step_everywhere(code);
+    assert!(session.result.is_ok(), "{:?}", session.result);
+    assert_eq!(session.printed, plain);
+    assert_eq!(session.result.unwrap(), Value::Int(2));
+    assert!(session.stops.len() > 80, "only {} stops", session.stops.len());
+    let deepest = session.stops.iter().map(|stop| stop.event.depth).max().unwrap();
+    assert!(deepest >= 3, "calls nest: {deepest}");
+    assert!(session.stops.iter().all(|stop| stop.frames.last().unwrap().name == "<main>"));
+}
