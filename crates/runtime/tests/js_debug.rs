@@ -388,3 +388,16 @@ export default results.length;
     assert!(deepest >= 3, "calls nest: {deepest}");
     assert!(session.stops.iter().all(|stop| stop.frames.last().unwrap().name == "<main>"));
 }
+
+/// A script function the host calls back is a frame above its caller's, sync or after I/O.
+#[test]
+fn host_callbacks_are_frames_above_the_calling_line() {
+    let code = "function twice(x) {\n  return x * 2;\n}\nconst now = test.call(twice, 4);\nconst later = await test.call_later(twice, 5, 1);\nprint(now, later);\n";
+    let session = step_everywhere(code);
+    assert_eq!(session.printed, "8 10\n");
+    assert!(session.result.is_ok(), "{:?}", session.result);
+    assert_eq!(session.lines(), ["4@1", "2@2", "5@1", "2@2", "6@1"]);
+    assert_eq!(session.frames(1), ["twice:2", "<main>:4"]);
+    assert_eq!(session.locals(3), ["x=5"]);
+    assert_eq!(session.locals(4), ["now=8", "later=10"]);
+}
