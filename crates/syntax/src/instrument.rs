@@ -82,21 +82,54 @@ impl Instrumented {
     }
 }
 
+/// How deep in the tree the instrumenter goes; machine-made nesting deeper than this comes
+/// back unchanged rather than risking the caller's stack.
+const MAX_TREE_DEPTH: usize = 1_000;
+
 /// Instruments a JavaScript spell for the debug seam (see the module documentation).
-/// Never fails: a source with syntax errors comes back unchanged, with no lines.
+/// Never fails: a source with syntax errors, or nested deeper than any hand-written spell,
+/// comes back unchanged, with no lines.
 pub fn instrument_javascript(source: &str) -> Instrumented {
+    let unchanged = || Instrumented {
+        code: source.to_owned(),
+        lines: Vec::new(),
+        function_names: Vec::new(),
+        insertions: Vec::new(),
+    };
     let tree = parse(Language::JavaScript, source);
     let Some(root) = tree.root().filter(|_| tree.errors().is_empty()) else {
-        return Instrumented {
-            code: source.to_owned(),
-            lines: Vec::new(),
-            function_names: Vec::new(),
-            insertions: Vec::new(),
-        };
+        return unchanged();
     };
+    if deeper_than(root, MAX_TREE_DEPTH) {
+        return unchanged();
+    }
     let mut walker = Walker { source, edits: Vec::new(), lines: Vec::new(), function_names: Vec::new() };
     walker.visit(root, 0);
     walker.finish()
+}
+
+/// Whether the tree under `root` is more than `limit` levels deep (walked without recursion).
+fn deeper_than(root: Node<'_>, limit: usize) -> bool {
+    let mut cursor = root.walk();
+    let mut depth = 0usize;
+    loop {
+        if depth > limit {
+            return true;
+        }
+        if cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return false;
+            }
+            depth -= 1;
+        }
+    }
 }
 
 /// One text insertion. At the same offset, closing insertions come before opening ones,

@@ -315,3 +315,22 @@ fn every_prefix_of_a_spell_instruments_to_text_that_parses_or_is_untouched() {
     }
     assert!(instrumented_cuts > 50, "only {instrumented_cuts} cuts parsed");
 }
+
+/// Machine-made nesting deeper than any hand-written spell comes back unchanged, without
+/// exhausting a small thread stack; ordinary nesting is instrumented.
+#[test]
+fn deeply_nested_code_is_left_alone_without_overflowing_the_stack() {
+    let worker = std::thread::Builder::new().stack_size(1024 * 1024);
+    let handle = worker
+        .spawn(|| {
+            let deep = format!("var x = {}1{};\nprint(x);\n", "[".repeat(5_000), "]".repeat(5_000));
+            assert!(parse(Language::JavaScript, &deep).errors().is_empty(), "deep but valid");
+            let instrumented = instrument_javascript(&deep);
+            assert_eq!(instrumented.code, deep);
+            assert!(instrumented.lines.is_empty());
+            let nested = format!("var x = {}1{};\nprint(x);\n", "[".repeat(100), "]".repeat(100));
+            assert_eq!(instrument_javascript(&nested).lines, vec![1, 2]);
+        })
+        .unwrap();
+    handle.join().unwrap();
+}
