@@ -175,3 +175,29 @@ fn without_a_debugger_the_same_spells_just_run() {
         assert!(result.is_ok(), "{engine}: {result:?}");
     }
 }
+
+#[test]
+fn a_while_loop_stops_on_its_head_at_each_test_alike_in_every_engine() {
+    let lua = "local total = 0\nlocal i = 0\nwhile i < 2 do\n  total = total + i\n  i = i + 1\nend\nprint(total)\n";
+    let js = "let total = 0;\nlet i = 0;\nwhile (i < 2) {\n  total += i;\n  i += 1;\n}\nprint(total);\n";
+    let rhai = "let total = 0;\nlet i = 0;\nwhile i < 2 {\n  total += i;\n  i += 1;\n}\nprint(total);\n";
+    let expected = vec![
+        stop(1, 1, &[], &["<main>:1"]),
+        stop(2, 1, &["total=0"], &["<main>:2"]),
+        stop(3, 1, &["total=0", "i=0"], &["<main>:3"]),
+        stop(4, 1, &["total=0", "i=0"], &["<main>:4"]),
+        stop(5, 1, &["total=0", "i=0"], &["<main>:5"]),
+        stop(3, 1, &["total=0", "i=1"], &["<main>:3"]),
+        stop(4, 1, &["total=0", "i=1"], &["<main>:4"]),
+        stop(5, 1, &["total=1", "i=1"], &["<main>:5"]),
+        stop(3, 1, &["total=1", "i=2"], &["<main>:3"]),
+        stop(7, 1, &["total=1", "i=2"], &["<main>:7"]),
+    ];
+    for (engine, file, code) in
+        [(EngineKind::Lua, "loop.lua", lua), (EngineKind::Js, "loop.js", js), (EngineKind::Rhai, "loop.rhai", rhai)]
+    {
+        let (stops, printed) = step_through(engine, file, code);
+        assert_eq!(printed, "1\n", "{engine}");
+        assert_eq!(stops, expected, "{engine}");
+    }
+}

@@ -93,22 +93,26 @@ fn a_switch_case_let_in_its_dead_zone_is_left_out_of_the_locals() {
 }
 
 #[test]
-fn a_for_head_runs_once_and_its_let_is_a_local_of_each_iteration() {
+fn a_for_head_stops_at_each_test_and_its_let_is_a_local_of_each_iteration() {
     let session = step_everywhere("let total = 0;\nfor (let i = 0; i < 3; i++) {\n  total += i;\n}\nprint(total);\n");
     assert_eq!(session.printed, "3\n");
-    assert_eq!(session.lines(), ["1@1", "2@1", "3@1", "3@1", "3@1", "5@1"]);
+    // The head's line again before each test of the condition, as Lua and Rhai do.
+    assert_eq!(session.lines(), ["1@1", "2@1", "3@1", "2@1", "3@1", "2@1", "3@1", "2@1", "5@1"]);
     assert_eq!(session.locals(2), ["total=0", "i=0"]);
-    assert_eq!(session.locals(4), ["total=1", "i=2"]);
-    assert_eq!(session.locals(5), ["total=3"]);
+    assert_eq!(session.locals(3), ["total=0", "i=1"], "the condition's stop sees the new iteration's `i`");
+    assert_eq!(session.locals(6), ["total=1", "i=2"]);
+    assert_eq!(session.locals(8), ["total=3"]);
 }
 
 #[test]
 fn single_statement_bodies_stop_once_per_line_and_again_per_iteration() {
     let session = step_everywhere("let i = 0;\nwhile (i < 3) i++;\nif (i === 3) print(\"three\");\nif (i === 4) print(\"four\"); else print(\"not four\");\n");
     assert_eq!(session.printed, "three\nnot four\n");
-    // The loop's line again at each new iteration; a body on its statement's line adds nothing.
-    assert_eq!(session.lines(), ["1@1", "2@1", "2@1", "2@1", "3@1", "4@1"]);
+    // The loop's line again at each further test of its condition; a body on its
+    // statement's line adds nothing.
+    assert_eq!(session.lines(), ["1@1", "2@1", "2@1", "2@1", "2@1", "3@1", "4@1"]);
     assert_eq!(session.locals(2), ["i=1"]);
+    assert_eq!(session.locals(4), ["i=3"]);
 }
 
 #[test]
@@ -400,4 +404,30 @@ fn host_callbacks_are_frames_above_the_calling_line() {
     assert_eq!(session.frames(1), ["twice:2", "<main>:4"]);
     assert_eq!(session.locals(3), ["x=5"]);
     assert_eq!(session.locals(4), ["now=8", "later=10"]);
+}
+
+/// A generator leaves the stack at each `yield` and comes back with its own line and locals.
+#[test]
+fn a_generator_is_a_frame_only_while_it_runs() {
+    let code = "function* count(limit) {\n  let n = 0;\n  while (n < limit) {\n    n++;\n    yield n;\n  }\n}\nfor (const value of count(2)) {\n  print(value);\n}\n";
+    let session = step_everywhere(code);
+    assert_eq!(session.printed, "1\n2\n");
+    assert_eq!(
+        session.lines(),
+        ["8@1", "2@2", "3@2", "4@2", "5@2", "9@1", "3@2", "4@2", "5@2", "9@1", "3@2"]
+    );
+    assert_eq!(session.frames(5), ["<main>:9"]);
+    assert_eq!(session.locals(5), ["value=1"]);
+    assert_eq!(session.frames(6), ["count:3", "<main>:9"]);
+    assert_eq!(session.locals(7), ["limit=2", "n=1"]);
+}
+
+/// A function left by an exception is off the stack when the `catch` runs.
+#[test]
+fn an_exception_unwinds_the_frames_it_leaves() {
+    let code = "function fail() {\n  throw new Error(\"no\");\n}\ntry {\n  fail();\n} catch (error) {\n  print(error.message);\n}\nprint(\"after\");\n";
+    let session = step_everywhere(code);
+    assert_eq!(session.printed, "no\nafter\n");
+    assert_eq!(session.lines(), ["4@1", "5@1", "2@2", "7@1", "9@1"]);
+    assert_eq!(session.frames(3), ["<main>:7"]);
 }

@@ -14,9 +14,11 @@
 //! `const __dbgFrame = __dbgEnter(N); try { … } finally { __dbgExit(__dbgFrame); }` (`N`
 //! indexes [`Instrumented::function_names`]) so the runtime knows the call depth; `F` is `__dbgFrame` inside a function and `0` at the
 //! top level. Single-statement bodies (`if (x) f();`, `while (c) i++;`) are wrapped in braces,
-//! arrow functions with an expression body get a block body, and nothing is inserted inside
-//! the parentheses of a `for` head or between a label and its statement. Nothing adds a
-//! line break, so every statement keeps its line.
+//! arrow functions with an expression body get a block body, and nothing is inserted before
+//! a `for` head's initialiser or between a label and its statement. A loop's condition gets
+//! the same call as an expression (`while (test && stop, c)`), so the loop's head line comes
+//! again at every test, as in Lua and Rhai. Nothing adds a line break, so every statement
+//! keeps its line.
 //!
 //! The runtime defines the five globals only under a debug session; a plain run executes
 //! the original source.
@@ -224,6 +226,9 @@ impl<'a> Walker<'a> {
                 if let Some(body) = node.child_by_field_name("body") {
                     self.wrap_single_statement(body, depth + 1);
                 }
+                if let Some(condition) = node.child_by_field_name("condition") {
+                    self.report_condition(condition, depth + 1);
+                }
             }
             kind if FUNCTIONS.contains(&kind) => self.wrap_function(node, depth),
             _ => {}
@@ -264,6 +269,22 @@ impl<'a> Walker<'a> {
         self.insert(body.end_byte(), true, depth, " }".to_owned());
     }
 
+    /// Makes a loop's condition report its line each time it is tested, as Lua and Rhai stop
+    /// on a loop's head at every iteration: `while (call, cond)`. The first test reports
+    /// nothing new (the loop statement's own call was on that line just before).
+    fn report_condition(&mut self, condition: Node<'_>, depth: usize) {
+        let (test, stop) = self.line_test_and_stop(condition);
+        let call = format!("{test} && {stop}");
+        if condition.kind() == "parenthesized_expression" {
+            // `while (…)`, `do … while (…)`: inside the parentheses.
+            self.insert(condition.start_byte() + 1, false, depth, format!("{call}, "));
+        } else if !matches!(condition.kind(), "empty_statement" | ";") {
+            // A `for` head's condition (its initialiser is left alone).
+            self.insert(condition.start_byte(), false, depth, format!("({call}, "));
+            self.insert(condition.end_byte(), true, depth, ")".to_owned());
+        }
+    }
+
     /// Wraps a function's body so its entry and exit are seen; an arrow function's
     /// expression body becomes a block that returns it.
     fn wrap_function(&mut self, function: Node<'_>, depth: usize) {
@@ -292,6 +313,12 @@ impl<'a> Walker<'a> {
 
     /// The guarded line call for a statement (or an arrow function's expression body).
     fn line_call(&mut self, statement: Node<'_>) -> String {
+        let (test, stop) = self.line_test_and_stop(statement);
+        format!("if ({test}) {stop}; ")
+    }
+
+    /// The two halves of a line call: the test that reports the line, and the stop.
+    fn line_test_and_stop(&mut self, statement: Node<'_>) -> (String, String) {
         let position = statement.start_position();
         let line = position.row as u32 + 1;
         if self.lines.last() != Some(&line) {
@@ -302,11 +329,11 @@ impl<'a> Walker<'a> {
         } else {
             JS_DEBUG_MAIN_FRAME.to_string()
         };
-        let names = visible_locals(statement, self.source).join(",");
-        format!(
-            "if ({JS_DEBUG_ON} && {JS_DEBUG_LINE}({frame}, {line}, {column})) {JS_DEBUG_STOP}({frame}, {names}, (__dbgExpr) => eval(__dbgExpr)); ",
-            column = position.column + 1,
-            names = js_string(&names),
+        let names = js_string(&visible_locals(statement, self.source).join(","));
+        let column = position.column + 1;
+        (
+            format!("{JS_DEBUG_ON} && {JS_DEBUG_LINE}({frame}, {line}, {column})"),
+            format!("{JS_DEBUG_STOP}({frame}, {names}, (__dbgExpr) => eval(__dbgExpr))"),
         )
     }
 

@@ -23,7 +23,7 @@ fn assert_parses_with_same_lines(source: &str, instrumented: &Instrumented) {
     assert_eq!(source.lines().count(), instrumented.code.lines().count(), "the line count changed");
 }
 
-/// Replaces the generated calls with short markers.
+/// Replaces the generated calls with short markers (`«?line names»` for a loop condition's).
 fn abbreviate(instrumented: &Instrumented) -> String {
     let mut text = instrumented.code.clone();
     while let Some(start) = text.find("if (__dbgOn && __dbg(") {
@@ -33,6 +33,14 @@ fn abbreviate(instrumented: &Instrumented) -> String {
         let line = arguments.split(", ").nth(1).expect("a line");
         let names = call.split('"').nth(1).expect("a names list");
         let marker = if names.is_empty() { format!("«{line}» ") } else { format!("«{line} {names}» ") };
+        text.replace_range(start..end, &marker);
+    }
+    while let Some(start) = text.find("__dbgOn && __dbg(") {
+        let end = start + text[start..].find("eval(__dbgExpr)), ").expect("a whole condition call") + "eval(__dbgExpr)), ".len();
+        let call = &text[start..end];
+        let line = call.split(", ").nth(1).expect("a line");
+        let names = call.split('"').nth(1).expect("a names list");
+        let marker = if names.is_empty() { format!("«?{line}» ") } else { format!("«?{line} {names}» ") };
         text.replace_range(start..end, &marker);
     }
     while let Some(start) = text.find("const __dbgFrame = __dbgEnter(") {
@@ -47,15 +55,16 @@ fn abbreviate(instrumented: &Instrumented) -> String {
 
 #[test]
 fn the_generated_calls_are_exactly_these() {
-    let instrumented = instrument_javascript("function f(a) {\n  return a;\n}\nlet x = f(1);\n");
+    let instrumented = instrument_javascript("function f(a) {\n  return a;\n}\nlet x = f(1);\nwhile (x) x--;\n");
     expect![[r#"
         function f(a) { const __dbgFrame = __dbgEnter(0); try { 
           if (__dbgOn && __dbg(__dbgFrame, 2, 3)) __dbgStop(__dbgFrame, "a", (__dbgExpr) => eval(__dbgExpr)); return a;
          } finally { __dbgExit(__dbgFrame); } }
         if (__dbgOn && __dbg(0, 4, 1)) __dbgStop(0, "", (__dbgExpr) => eval(__dbgExpr)); let x = f(1);
+        if (__dbgOn && __dbg(0, 5, 1)) __dbgStop(0, "x", (__dbgExpr) => eval(__dbgExpr)); while (__dbgOn && __dbg(0, 5, 7) && __dbgStop(0, "x", (__dbgExpr) => eval(__dbgExpr)), x) { if (__dbgOn && __dbg(0, 5, 11)) __dbgStop(0, "x", (__dbgExpr) => eval(__dbgExpr)); x--; }
     "#]]
     .assert_eq(&instrumented.code);
-    assert_eq!(instrumented.lines, vec![2, 4]);
+    assert_eq!(instrumented.lines, vec![2, 4, 5]);
     assert_eq!(instrumented.function_names, vec!["f"]);
 }
 
@@ -72,7 +81,7 @@ fn a_for_head_is_left_alone_and_its_let_is_a_local_of_the_body() {
         "let total = 0;\nfor (let i = 0, j = 2; i < j; i++) {\n  total += i;\n}\nfor (const key of [1]) total += key;\n",
         expect![[r#"
             «1» let total = 0;
-            «2 total» for (let i = 0, j = 2; i < j; i++) {
+            «2 total» for (let i = 0, j = 2; («?2 total,i,j» i < j); i++) {
               «3 total,i,j» total += i;
             }
             «5 total» for (const key of [1]) { «5 total,key» total += key; }
@@ -87,8 +96,8 @@ fn single_statement_bodies_are_braced() {
         expect![[r#"
             «1» let i = 0;
             «2 i» if (i) { «2 i» print(i); }
-            «3 i» while (i < 3) { «3 i» i++; }
-            «4 i» do { «4 i» i--; } while (i > 0);
+            «3 i» while («?3 i» i < 3) { «3 i» i++; }
+            «4 i» do { «4 i» i--; } while («?4 i» i > 0);
             «5 i» if (i) { «5 i» print(1); } else { «5 i» print(2); }
         "#]],
     );
@@ -134,8 +143,8 @@ fn a_label_keeps_its_loop() {
     check(
         "outer: for (let i = 0; i < 2; i++) {\n  for (let j = 0; j < 2; j++) {\n    if (j) continue outer;\n  }\n}\n",
         expect![[r#"
-            «1» outer: for (let i = 0; i < 2; i++) {
-              «2 i» for (let j = 0; j < 2; j++) {
+            «1» outer: for (let i = 0; («?1 i» i < 2); i++) {
+              «2 i» for (let j = 0; («?2 i,j» j < 2); j++) {
                 «3 i,j» if (j) { «3 i,j» continue outer; }
               }
             }
