@@ -5,12 +5,13 @@
 //! numbers (and the lines of error messages and stacks) stay the user's:
 //!
 //! ```text
-//! if (__dbgOn && __dbg(F, LINE, COLUMN)) __dbgStop(F, "a,b", (__dbgExpr) => eval(__dbgExpr)); let c = a + b;
+//! if (__dbgOn && __dbg(F, LINE, COLUMN)) __dbgStop(F, SCOPE, (__dbgExpr) => eval(__dbgExpr)); let c = a + b;
 //! ```
 //!
 //! `__dbg` reports the line event and answers whether to stop; only then is the eval closure
-//! made, which reads the locals named in the list (the variables of the current function
-//! declared before the statement, in declaration order). Every function body is wrapped in
+//! made, which reads the locals of `SCOPE` (the variables of the current function declared
+//! before the statement, in declaration order: [`Instrumented::locals_at`]). Scopes are one
+//! chain of declarations, so the text and the table grow linearly with the spell. Every function body is wrapped in
 //! `const __dbgFrame = __dbgEnter(N); try { … } finally { __dbgExit(__dbgFrame); }` (`N`
 //! indexes [`Instrumented::function_names`]) so the runtime knows the call depth; `F` is `__dbgFrame` inside a function and `0` at the
 //! top level. Single-statement bodies (`if (x) f();`, `while (c) i++;`) are wrapped in braces,
@@ -31,8 +32,8 @@ use crate::{Language, parse};
 pub const JS_DEBUG_ON: &str = "__dbgOn";
 /// `__dbg(frame, line, column) -> bool`: a line event; true means "stop here".
 pub const JS_DEBUG_LINE: &str = "__dbg";
-/// `__dbgStop(frame, "name,name", evaluate)`: the stop, with the locals' names and a closure
-/// that evaluates an expression in the statement's scope.
+/// `__dbgStop(frame, scope, evaluate)`: the stop, with the statement's scope (its locals are
+/// [`Instrumented::locals_at`]) and a closure that evaluates an expression in that scope.
 pub const JS_DEBUG_STOP: &str = "__dbgStop";
 /// `__dbgEnter(index) -> frame`: a function's entry (its name is `function_names[index]`);
 /// returns the frame's id.
@@ -54,6 +55,8 @@ pub struct Instrumented {
     /// The name of each instrumented function, by the index its `__dbgEnter` call passes:
     /// its own name, else the variable, property or method it is assigned to, else `<anonymous>`.
     pub function_names: Vec<String>,
+    /// The scope chain the line calls index: (name, the entry declared before it).
+    scope_entries: Vec<(String, Option<u32>)>,
     /// Every insertion: (1-based line, 0-based byte column in the original line, length).
     insertions: Vec<(u32, u32, u32)>,
 }
@@ -78,6 +81,26 @@ impl Instrumented {
         column.saturating_sub(shift).max(1)
     }
 
+    /// The locals a line call's `scope` argument names: the current function's variables
+    /// declared before the statement, in declaration order (a shadowed name once, at its
+    /// latest declaration). Function and class declarations are not among them: they are
+    /// hoisted, not run as statements. A negative or unknown scope has none.
+    pub fn locals_at(&self, scope: i64) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        let mut current = u32::try_from(scope).ok();
+        while let Some(index) = current {
+            let Some((name, previous)) = self.scope_entries.get(index as usize) else {
+                break;
+            };
+            if !names.contains(&name.as_str()) {
+                names.push(name);
+            }
+            current = *previous;
+        }
+        names.reverse();
+        names
+    }
+
     /// The first instrumented line at or after `line`: where a breakpoint set on `line` binds.
     pub fn breakpoint_line(&self, line: u32) -> Option<u32> {
         self.lines.iter().copied().find(|candidate| *candidate >= line)
@@ -96,6 +119,7 @@ pub fn instrument_javascript(source: &str) -> Instrumented {
         code: source.to_owned(),
         lines: Vec::new(),
         function_names: Vec::new(),
+        scope_entries: Vec::new(),
         insertions: Vec::new(),
     };
     let tree = parse(Language::JavaScript, source);
@@ -105,7 +129,16 @@ pub fn instrument_javascript(source: &str) -> Instrumented {
     if deeper_than(root, MAX_TREE_DEPTH) {
         return unchanged();
     }
-    let mut walker = Walker { source, edits: Vec::new(), lines: Vec::new(), function_names: Vec::new() };
+    let mut walker = Walker {
+        source,
+        edits: Vec::new(),
+        lines: Vec::new(),
+        function_names: Vec::new(),
+        scope_entries: Vec::new(),
+        scope: None,
+        block_vars: vec![Vec::new()],
+        in_function: false,
+    };
     walker.visit(root, 0);
     walker.finish()
 }
@@ -155,6 +188,15 @@ struct Walker<'a> {
     edits: Vec<Edit>,
     lines: Vec<u32>,
     function_names: Vec<String>,
+    /// Every declared name: (name, the entry declared before it in scope).
+    scope_entries: Vec<(String, Option<u32>)>,
+    /// The latest entry visible where the walk is.
+    scope: Option<u32>,
+    /// The `var` names declared in each open block, re-declared when it closes
+    /// (they are function-scoped).
+    block_vars: Vec<Vec<String>>,
+    /// Whether the walk is inside a function (else at the top level).
+    in_function: bool,
 }
 
 /// Statement kinds that get a line event in a statement list.
@@ -198,46 +240,184 @@ impl<'a> Walker<'a> {
 
     fn visit(&mut self, node: Node<'_>, depth: usize) {
         match node.kind() {
-            "program" | "statement_block" => {
-                let mut cursor = node.walk();
-                let statements: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
-                for statement in statements {
-                    self.prefix_if_statement(statement, depth + 1);
-                }
+            "program" => self.statements(named_children(node), depth),
+            "statement_block" => {
+                let saved = self.enter_block();
+                self.statements(named_children(node), depth);
+                self.exit_block(saved);
             }
-            "switch_case" | "switch_default" => {
-                let mut cursor = node.walk();
-                let statements: Vec<Node<'_>> = node.children_by_field_name("body", &mut cursor).collect();
-                for statement in statements {
-                    self.prefix_if_statement(statement, depth + 1);
+            "switch_body" => {
+                // One block: a `let` of an earlier case is in scope (maybe uninitialised) later.
+                let saved = self.enter_block();
+                for case in named_children(node) {
+                    if let Some(value) = case.child_by_field_name("value") {
+                        self.visit(value, depth + 1);
+                    }
+                    let mut cursor = case.walk();
+                    let body: Vec<Node<'_>> = case.children_by_field_name("body", &mut cursor).collect();
+                    self.statements(body, depth + 1);
                 }
+                self.exit_block(saved);
             }
             "if_statement" => {
                 if let Some(consequence) = node.child_by_field_name("consequence") {
                     self.wrap_single_statement(consequence, depth + 1);
                 }
+                self.visit_children(node, depth);
             }
             "else_clause" => {
                 if let Some(statement) = node.named_child(0) {
                     self.wrap_single_statement(statement, depth + 1);
                 }
+                self.visit_children(node, depth);
             }
-            "for_statement" | "for_in_statement" | "while_statement" | "do_statement" | "with_statement" => {
+            "while_statement" | "do_statement" | "with_statement" => {
                 if let Some(body) = node.child_by_field_name("body") {
                     self.wrap_single_statement(body, depth + 1);
                 }
                 if let Some(condition) = node.child_by_field_name("condition") {
                     self.report_condition(condition, depth + 1);
                 }
+                self.visit_children(node, depth);
             }
-            kind if FUNCTIONS.contains(&kind) => self.wrap_function(node, depth),
-            _ => {}
+            "for_statement" => {
+                let saved = self.enter_block();
+                let initializer = node.child_by_field_name("initializer");
+                if let Some(initializer) = initializer {
+                    self.visit(initializer, depth + 1);
+                    self.declare_statement(initializer);
+                }
+                if let Some(condition) = node.child_by_field_name("condition") {
+                    self.report_condition(condition, depth + 1);
+                }
+                if let Some(body) = node.child_by_field_name("body") {
+                    self.wrap_single_statement(body, depth + 1);
+                }
+                for child in children(node) {
+                    if initializer.is_none_or(|initializer| initializer.id() != child.id()) {
+                        self.visit(child, depth + 1);
+                    }
+                }
+                self.exit_block(saved);
+            }
+            "for_in_statement" => {
+                if let Some(right) = node.child_by_field_name("right") {
+                    self.visit(right, depth + 1);
+                }
+                let saved = self.enter_block();
+                let kind = node.child_by_field_name("kind").map(|kind| &self.source[kind.byte_range()]);
+                if let (Some(kind), Some(left)) = (kind, node.child_by_field_name("left")) {
+                    let names = pattern_names(left, self.source);
+                    if kind == "var" { self.declare_vars(names) } else { self.declare(names) }
+                }
+                if let Some(body) = node.child_by_field_name("body") {
+                    self.wrap_single_statement(body, depth + 1);
+                    self.visit(body, depth + 1);
+                    self.declare_statement(body);
+                }
+                self.exit_block(saved);
+            }
+            "catch_clause" => {
+                let saved = self.enter_block();
+                if let Some(parameter) = node.child_by_field_name("parameter") {
+                    self.declare(pattern_names(parameter, self.source));
+                }
+                if let Some(body) = node.child_by_field_name("body") {
+                    self.visit(body, depth + 1);
+                }
+                self.exit_block(saved);
+            }
+            kind if FUNCTIONS.contains(&kind) => {
+                let saved = (self.scope, self.in_function);
+                self.scope = None;
+                self.in_function = true;
+                self.block_vars.push(Vec::new());
+                if let Some(parameter) = node.child_by_field_name("parameter") {
+                    self.declare(pattern_names(parameter, self.source));
+                }
+                if let Some(parameters) = node.child_by_field_name("parameters") {
+                    for parameter in named_children(parameters) {
+                        self.declare(pattern_names(parameter, self.source));
+                    }
+                }
+                self.wrap_function(node, depth);
+                self.visit_children(node, depth);
+                self.block_vars.pop();
+                (self.scope, self.in_function) = saved;
+            }
+            _ => self.visit_children(node, depth),
         }
-        let mut cursor = node.walk();
-        let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
-        for child in children {
+    }
+
+    fn visit_children(&mut self, node: Node<'_>, depth: usize) {
+        for child in children(node) {
             self.visit(child, depth + 1);
         }
+    }
+
+    /// A list of statements in one scope: each gets its line call, then is walked, then
+    /// declares its names for the statements after it.
+    fn statements(&mut self, statements: Vec<Node<'_>>, depth: usize) {
+        for statement in statements {
+            self.prefix_if_statement(statement, depth + 1);
+            self.visit(statement, depth + 1);
+            self.declare_statement(statement);
+        }
+    }
+
+    /// Declares the variables a statement declares (`let`, `const`, `var`, an exported one).
+    fn declare_statement(&mut self, statement: Node<'_>) {
+        let declaration = match statement.kind() {
+            "export_statement" => match statement.child_by_field_name("declaration") {
+                Some(declaration) => declaration,
+                None => return,
+            },
+            _ => statement,
+        };
+        let is_var = match declaration.kind() {
+            "variable_declaration" => true,
+            "lexical_declaration" | "using_declaration" => false,
+            _ => return,
+        };
+        let mut names = Vec::new();
+        for declarator in named_children(declaration) {
+            if declarator.kind() == "variable_declarator"
+                && let Some(name) = declarator.child_by_field_name("name")
+            {
+                names.extend(pattern_names(name, self.source));
+            }
+        }
+        if is_var { self.declare_vars(names) } else { self.declare(names) }
+    }
+
+    fn declare(&mut self, names: Vec<String>) {
+        for name in names {
+            self.scope_entries.push((name, self.scope));
+            self.scope = Some(self.scope_entries.len() as u32 - 1);
+        }
+    }
+
+    /// Declares `var` names: visible after their block closes too.
+    fn declare_vars(&mut self, names: Vec<String>) {
+        if let Some(block) = self.block_vars.last_mut() {
+            block.extend(names.iter().cloned());
+        }
+        self.declare(names);
+    }
+
+    fn enter_block(&mut self) -> Option<u32> {
+        self.block_vars.push(Vec::new());
+        self.scope
+    }
+
+    /// Leaves a block: its `let`s go out of scope, its `var`s stay.
+    fn exit_block(&mut self, saved: Option<u32>) {
+        let vars = self.block_vars.pop().unwrap_or_default();
+        self.scope = saved;
+        if let Some(outer) = self.block_vars.last_mut() {
+            outer.extend(vars.iter().cloned());
+        }
+        self.declare(vars);
     }
 
     /// Puts the guarded line call in front of `statement` when it is one that runs.
@@ -324,16 +504,12 @@ impl<'a> Walker<'a> {
         if self.lines.last() != Some(&line) {
             self.lines.push(line);
         }
-        let frame = if enclosing_function(statement).is_some() {
-            "__dbgFrame".to_owned()
-        } else {
-            JS_DEBUG_MAIN_FRAME.to_string()
-        };
-        let names = js_string(&visible_locals(statement, self.source).join(","));
+        let frame = if self.in_function { "__dbgFrame".to_owned() } else { JS_DEBUG_MAIN_FRAME.to_string() };
+        let scope = self.scope.map_or(-1, i64::from);
         let column = position.column + 1;
         (
             format!("{JS_DEBUG_ON} && {JS_DEBUG_LINE}({frame}, {line}, {column})"),
-            format!("{JS_DEBUG_STOP}({frame}, {names}, (__dbgExpr) => eval(__dbgExpr))"),
+            format!("{JS_DEBUG_STOP}({frame}, {scope}, (__dbgExpr) => eval(__dbgExpr))"),
         )
     }
 
@@ -360,20 +536,14 @@ impl<'a> Walker<'a> {
         code.push_str(&self.source[copied..]);
         self.lines.sort_unstable();
         self.lines.dedup();
-        Instrumented { code, lines: self.lines, function_names: self.function_names, insertions }
-    }
-}
-
-/// The nearest function-like node around `node` (not `node` itself).
-fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
-    let mut current = node.parent();
-    while let Some(parent) = current {
-        if FUNCTIONS.contains(&parent.kind()) {
-            return Some(parent);
+        Instrumented {
+            code,
+            lines: self.lines,
+            function_names: self.function_names,
+            scope_entries: self.scope_entries,
+            insertions,
         }
-        current = parent.parent();
     }
-    None
 }
 
 /// The name a stack shows for a function: its own name, else the variable, property or
@@ -398,134 +568,21 @@ fn function_name(function: Node<'_>, source: &str) -> String {
     named.map(text).unwrap_or_else(|| "<anonymous>".to_owned())
 }
 
-/// The variables of the current function visible at `statement` and declared before it,
-/// in declaration order (a shadowed name once, at its latest declaration). Function and
-/// class declarations are left out: they are hoisted, not run as statements.
-fn visible_locals(statement: Node<'_>, source: &str) -> Vec<String> {
-    let start = statement.start_byte();
-    let mut found: Vec<(usize, String)> = Vec::new();
-    let mut child = statement;
-    let mut scope_for_var = None;
-    while let Some(parent) = child.parent() {
-        match parent.kind() {
-            "program" | "statement_block" | "switch_case" | "switch_default" => {
-                let mut cursor = parent.walk();
-                for sibling in parent.named_children(&mut cursor) {
-                    if sibling.end_byte() <= start && sibling.kind() == "lexical_declaration" {
-                        collect_declarators(sibling, source, &mut found);
-                    }
-                }
-            }
-            "switch_body" => {
-                // A `let` in an earlier case is in scope (it may still be uninitialised).
-                let mut cursor = parent.walk();
-                for case in parent.named_children(&mut cursor) {
-                    if case.end_byte() <= start {
-                        let mut inner = case.walk();
-                        for sibling in case.children_by_field_name("body", &mut inner) {
-                            if sibling.kind() == "lexical_declaration" {
-                                collect_declarators(sibling, source, &mut found);
-                            }
-                        }
-                    }
-                }
-            }
-            "for_statement" => {
-                if let Some(initializer) = parent.child_by_field_name("initializer")
-                    && initializer.kind() == "lexical_declaration"
-                    && initializer.id() != child.id()
-                {
-                    collect_declarators(initializer, source, &mut found);
-                }
-            }
-            "for_in_statement" => {
-                let declares = parent
-                    .child_by_field_name("kind")
-                    .is_some_and(|kind| matches!(&source[kind.byte_range()], "let" | "const" | "using"));
-                if declares
-                    && parent.child_by_field_name("body").is_some_and(|body| body.id() == child.id())
-                    && let Some(left) = parent.child_by_field_name("left")
-                {
-                    collect_pattern(left, source, &mut found);
-                }
-            }
-            "catch_clause" => {
-                if parent.child_by_field_name("body").is_some_and(|body| body.id() == child.id())
-                    && let Some(parameter) = parent.child_by_field_name("parameter")
-                {
-                    collect_pattern(parameter, source, &mut found);
-                }
-            }
-            kind if FUNCTIONS.contains(&kind) => {
-                if let Some(parameter) = parent.child_by_field_name("parameter") {
-                    collect_pattern(parameter, source, &mut found);
-                }
-                if let Some(parameters) = parent.child_by_field_name("parameters") {
-                    let mut cursor = parameters.walk();
-                    for parameter in parameters.named_children(&mut cursor) {
-                        collect_pattern(parameter, source, &mut found);
-                    }
-                }
-                scope_for_var = parent.child_by_field_name("body");
-                break;
-            }
-            _ => {}
-        }
-        child = parent;
-    }
-    let var_scope = scope_for_var.or_else(|| {
-        let mut root = statement;
-        while let Some(parent) = root.parent() {
-            root = parent;
-        }
-        Some(root)
-    });
-    if let Some(scope) = var_scope {
-        collect_vars(scope, start, source, &mut found);
-    }
-    found.sort_by_key(|(position, _)| *position);
-    let mut names: Vec<String> = Vec::new();
-    for (index, (_, name)) in found.iter().enumerate() {
-        if !found[index + 1..].iter().any(|(_, later)| later == name) {
-            names.push(name.clone());
-        }
-    }
-    names
-}
-
-/// `var` declarations (function-scoped) that end before `before`, outside nested functions.
-fn collect_vars(node: Node<'_>, before: usize, source: &str, found: &mut Vec<(usize, String)>) {
+fn children(node: Node<'_>) -> Vec<Node<'_>> {
     let mut cursor = node.walk();
-    for child in node.named_children(&mut cursor) {
-        if child.start_byte() >= before || FUNCTIONS.contains(&child.kind()) {
-            continue;
-        }
-        match child.kind() {
-            "variable_declaration" if child.end_byte() <= before => collect_declarators(child, source, found),
-            "for_in_statement"
-                if child
-                    .child_by_field_name("kind")
-                    .is_some_and(|kind| &source[kind.byte_range()] == "var") =>
-            {
-                if let Some(left) = child.child_by_field_name("left").filter(|left| left.end_byte() <= before) {
-                    collect_pattern(left, source, found);
-                }
-                collect_vars(child, before, source, found);
-            }
-            _ => collect_vars(child, before, source, found),
-        }
-    }
+    node.children(&mut cursor).collect()
 }
 
-fn collect_declarators(declaration: Node<'_>, source: &str, found: &mut Vec<(usize, String)>) {
-    let mut cursor = declaration.walk();
-    for declarator in declaration.named_children(&mut cursor) {
-        if declarator.kind() == "variable_declarator"
-            && let Some(name) = declarator.child_by_field_name("name")
-        {
-            collect_pattern(name, source, found);
-        }
-    }
+fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
+
+/// The identifiers a binding pattern declares, in order.
+fn pattern_names(pattern: Node<'_>, source: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    collect_pattern(pattern, source, &mut found);
+    found.into_iter().map(|(_, name)| name).collect()
 }
 
 /// The identifiers a binding pattern declares.
@@ -552,24 +609,4 @@ fn collect_pattern(pattern: Node<'_>, source: &str, found: &mut Vec<(usize, Stri
         }
         _ => {}
     }
-}
-
-/// `text` as a double-quoted JavaScript string literal.
-fn js_string(text: &str) -> String {
-    let mut literal = String::with_capacity(text.len() + 2);
-    literal.push('"');
-    for character in text.chars() {
-        match character {
-            '"' => literal.push_str("\\\""),
-            '\\' => literal.push_str("\\\\"),
-            '\n' => literal.push_str("\\n"),
-            '\r' => literal.push_str("\\r"),
-            '\u{2028}' => literal.push_str("\\u2028"),
-            '\u{2029}' => literal.push_str("\\u2029"),
-            control if control.is_control() => literal.push_str(&format!("\\u{:04x}", control as u32)),
-            other => literal.push(other),
-        }
-    }
-    literal.push('"');
-    literal
 }

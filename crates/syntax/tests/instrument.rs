@@ -26,22 +26,20 @@ fn assert_parses_with_same_lines(source: &str, instrumented: &Instrumented) {
 /// Replaces the generated calls with short markers (`«?line names»` for a loop condition's).
 fn abbreviate(instrumented: &Instrumented) -> String {
     let mut text = instrumented.code.clone();
-    while let Some(start) = text.find("if (__dbgOn && __dbg(") {
-        let end = start + text[start..].find("eval(__dbgExpr)); ").expect("a whole line call") + "eval(__dbgExpr)); ".len();
-        let call = &text[start..end];
-        let arguments = &call["if (__dbgOn && __dbg(".len()..];
-        let line = arguments.split(", ").nth(1).expect("a line");
-        let names = call.split('"').nth(1).expect("a names list");
-        let marker = if names.is_empty() { format!("«{line}» ") } else { format!("«{line} {names}» ") };
-        text.replace_range(start..end, &marker);
-    }
-    while let Some(start) = text.find("__dbgOn && __dbg(") {
-        let end = start + text[start..].find("eval(__dbgExpr)), ").expect("a whole condition call") + "eval(__dbgExpr)), ".len();
-        let call = &text[start..end];
-        let line = call.split(", ").nth(1).expect("a line");
-        let names = call.split('"').nth(1).expect("a names list");
-        let marker = if names.is_empty() { format!("«?{line}» ") } else { format!("«?{line} {names}» ") };
-        text.replace_range(start..end, &marker);
+    for (opening, closing, condition) in
+        [("if (__dbgOn && __dbg(", "eval(__dbgExpr)); ", false), ("__dbgOn && __dbg(", "eval(__dbgExpr)), ", true)]
+    {
+        while let Some(start) = text.find(opening) {
+            let end = start + text[start..].find(closing).expect("a whole line call") + closing.len();
+            let call = &text[start..end];
+            let line = call[opening.len()..].split(", ").nth(1).expect("a line");
+            let stop = &call[call.find("__dbgStop(").expect("a stop") + "__dbgStop(".len()..];
+            let scope: i64 = stop.split(", ").nth(1).expect("a scope").parse().expect("a scope number");
+            let names = instrumented.locals_at(scope).join(",");
+            let question = if condition { "?" } else { "" };
+            let marker = if names.is_empty() { format!("«{question}{line}» ") } else { format!("«{question}{line} {names}» ") };
+            text.replace_range(start..end, &marker);
+        }
     }
     while let Some(start) = text.find("const __dbgFrame = __dbgEnter(") {
         let end = start + text[start..].find("try { ").expect("a try") + "try { ".len();
@@ -58,10 +56,10 @@ fn the_generated_calls_are_exactly_these() {
     let instrumented = instrument_javascript("function f(a) {\n  return a;\n}\nlet x = f(1);\nwhile (x) x--;\n");
     expect![[r#"
         function f(a) { const __dbgFrame = __dbgEnter(0); try { 
-          if (__dbgOn && __dbg(__dbgFrame, 2, 3)) __dbgStop(__dbgFrame, "a", (__dbgExpr) => eval(__dbgExpr)); return a;
+          if (__dbgOn && __dbg(__dbgFrame, 2, 3)) __dbgStop(__dbgFrame, 0, (__dbgExpr) => eval(__dbgExpr)); return a;
          } finally { __dbgExit(__dbgFrame); } }
-        if (__dbgOn && __dbg(0, 4, 1)) __dbgStop(0, "", (__dbgExpr) => eval(__dbgExpr)); let x = f(1);
-        if (__dbgOn && __dbg(0, 5, 1)) __dbgStop(0, "x", (__dbgExpr) => eval(__dbgExpr)); while (__dbgOn && __dbg(0, 5, 7) && __dbgStop(0, "x", (__dbgExpr) => eval(__dbgExpr)), x) { if (__dbgOn && __dbg(0, 5, 11)) __dbgStop(0, "x", (__dbgExpr) => eval(__dbgExpr)); x--; }
+        if (__dbgOn && __dbg(0, 4, 1)) __dbgStop(0, -1, (__dbgExpr) => eval(__dbgExpr)); let x = f(1);
+        if (__dbgOn && __dbg(0, 5, 1)) __dbgStop(0, 1, (__dbgExpr) => eval(__dbgExpr)); while (__dbgOn && __dbg(0, 5, 7) && __dbgStop(0, 1, (__dbgExpr) => eval(__dbgExpr)), x) { if (__dbgOn && __dbg(0, 5, 11)) __dbgStop(0, 1, (__dbgExpr) => eval(__dbgExpr)); x--; }
     "#]]
     .assert_eq(&instrumented.code);
     assert_eq!(instrumented.lines, vec![2, 4, 5]);
@@ -236,7 +234,7 @@ fn exports_that_run_get_calls_and_hoisted_ones_do_not() {
             «2» export const a = helper();
             export function b() { «enter b»  «3» return a;  «exit» }
             export { a as c };
-            «5» export default a + 1;
+            «5 a» export default a + 1;
         "#]],
     );
 }
@@ -342,4 +340,44 @@ fn deeply_nested_code_is_left_alone_without_overflowing_the_stack() {
         })
         .unwrap();
     handle.join().unwrap();
+}
+
+/// A long spell with many variables instruments to text that grows linearly with it (the
+/// locals of each statement are an index into one scope chain, not a list per statement).
+#[test]
+fn a_long_spell_with_many_variables_grows_linearly() {
+    let mut source = String::new();
+    for index in 0..5_000 {
+        source.push_str(&format!("let v{index} = {index}; if (v{index} > 1) {{ print(v{index}); }}\n"));
+    }
+    let instrumented = instrument_javascript(&source);
+    assert!(
+        instrumented.code.len() < 10 * source.len(),
+        "{} bytes from {}",
+        instrumented.code.len(),
+        source.len()
+    );
+    assert_eq!(instrumented.lines.len(), 5_000);
+    let last_call = instrumented.code.lines().last().unwrap();
+    let scope: i64 = last_call.split("__dbgStop(0, ").nth(1).unwrap().split(',').next().unwrap().parse().unwrap();
+    let locals = instrumented.locals_at(scope);
+    assert_eq!(locals.len(), 4_999);
+    assert_eq!((locals[0], locals[4_998]), ("v0", "v4998"));
+}
+
+#[test]
+fn a_var_outlives_its_block_a_let_does_not_and_shadowing_shows_the_latest() {
+    check(
+        "let x = 1;\nif (x) {\n  var kept = 2;\n  let gone = 3;\n  let x = 4;\n  print(x);\n}\nprint(kept);\n",
+        expect![[r#"
+            «1» let x = 1;
+            «2 x» if (x) {
+              «3 x» var kept = 2;
+              «4 x,kept» let gone = 3;
+              «5 x,kept,gone» let x = 4;
+              «6 kept,gone,x» print(x);
+            }
+            «8 x,kept» print(kept);
+        "#]],
+    );
 }

@@ -16,9 +16,9 @@
 //! only when its frame moves to a new line, or back to an earlier (or the same) column of
 //! the same line — a loop's next iteration.
 //!
-//! Locals are read only when the hook stops: the statement hands over the names the
-//! instrumenter found (the function's variables declared before it) and a closure that
-//! `eval`s a name in the statement's scope. A name that cannot be read (a `let` still in
+//! Locals are read only when the hook stops: the statement hands over its scope (an index
+//! into the instrumenter's scope chain, naming the function's variables declared before it)
+//! and a closure that `eval`s a name in the statement's scope. A name that cannot be read (a `let` still in
 //! its temporal dead zone) is left out. Outer frames show their locals through the closure
 //! of their own last stop, live, or none when they never stopped.
 
@@ -29,7 +29,7 @@ use std::sync::Arc;
 
 use llmspell_bridge::{HostError, Value, codes};
 use llmspell_syntax::instrument::{
-    JS_DEBUG_ENTER, JS_DEBUG_EXIT, JS_DEBUG_LINE, JS_DEBUG_MAIN_FRAME, JS_DEBUG_ON, JS_DEBUG_STOP,
+    Instrumented, JS_DEBUG_ENTER, JS_DEBUG_EXIT, JS_DEBUG_LINE, JS_DEBUG_MAIN_FRAME, JS_DEBUG_ON, JS_DEBUG_STOP,
 };
 use rquickjs::{Ctx, Function, Persistent, Value as JsValue};
 
@@ -41,8 +41,8 @@ use crate::debug::{DebugHook, Frame, LineEvent, Resume};
 pub(super) struct JsDebugger {
     hook: Arc<dyn DebugHook>,
     file: String,
-    /// The instrumented functions' names, by index.
-    function_names: Vec<String>,
+    /// The instrumented text's tables: function names and scope chain.
+    instrumented: Rc<Instrumented>,
     frames: RefCell<Vec<FrameRecord>>,
     /// Frames dropped from the stack while suspended (an async function at an `await`, a
     /// generator at a `yield`), by id, until they resume or exit.
@@ -56,8 +56,8 @@ pub(super) struct JsDebugger {
     inspecting: Cell<bool>,
 }
 
-/// A frame's names and evaluate closure, from its last stop.
-type Scope = (String, Persistent<Function<'static>>);
+/// A frame's scope (see [`Instrumented::locals_at`]) and evaluate closure, from its last stop.
+type Scope = (i64, Persistent<Function<'static>>);
 
 /// The function index of the top level.
 const MAIN: u32 = u32::MAX;
@@ -71,7 +71,7 @@ struct FrameRecord {
     function: u32,
     line: u32,
     column: u32,
-    /// The names and evaluate closure of this frame's last stop.
+    /// The scope and evaluate closure of this frame's last stop.
     scope: Option<Scope>,
 }
 
@@ -82,12 +82,12 @@ impl FrameRecord {
 }
 
 impl JsDebugger {
-    pub fn new(hook: Arc<dyn DebugHook>, file: String, function_names: Vec<String>) -> JsDebugger {
+    pub fn new(hook: Arc<dyn DebugHook>, file: String, instrumented: Rc<Instrumented>) -> JsDebugger {
         JsDebugger {
             hook,
             event: RefCell::new(LineEvent { file: file.clone(), line: 0, depth: 0 }),
             file,
-            function_names,
+            instrumented,
             frames: RefCell::new(vec![FrameRecord::new(JS_DEBUG_MAIN_FRAME, MAIN)]),
             suspended: RefCell::default(),
             next_id: Cell::new(JS_DEBUG_MAIN_FRAME + 1),
@@ -106,7 +106,7 @@ impl JsDebugger {
         if function == MAIN {
             return "<main>".to_owned();
         }
-        self.function_names.get(function as usize).cloned().unwrap_or_else(|| "<anonymous>".to_owned())
+        self.instrumented.function_names.get(function as usize).cloned().unwrap_or_else(|| "<anonymous>".to_owned())
     }
 
     fn enter(&self, function: u32) -> u32 {
@@ -186,7 +186,7 @@ impl JsDebugger {
         ctx: &Ctx<'js>,
         state: &State,
         id: u32,
-        names: String,
+        scope: i64,
         evaluate: Function<'js>,
     ) -> Result<(), HostError> {
         if !self.stopping.replace(false) {
@@ -194,7 +194,7 @@ impl JsDebugger {
         }
         let event = self.event.borrow().clone();
         if let Some(frame) = self.frames.borrow_mut().iter_mut().rev().find(|frame| frame.id == id) {
-            frame.scope = Some((names, Persistent::save(ctx, evaluate)));
+            frame.scope = Some((scope, Persistent::save(ctx, evaluate)));
         }
         let records: Vec<(String, u32, Option<Scope>)> = self
             .frames
@@ -210,7 +210,9 @@ impl JsDebugger {
                 name,
                 file: self.file.clone(),
                 line,
-                locals: scope.map(|(names, evaluate)| read_locals(ctx, state, &names, evaluate)).unwrap_or_default(),
+                locals: scope
+                    .map(|(scope, evaluate)| read_locals(ctx, state, &self.instrumented.locals_at(scope), evaluate))
+                    .unwrap_or_default(),
             })
             .collect();
         self.inspecting.set(false);
@@ -243,8 +245,8 @@ pub(super) fn install<'js>(ctx: &Ctx<'js>, state: &Rc<State>, debugger: &Rc<JsDe
         JS_DEBUG_STOP,
         Function::new(
             ctx.clone(),
-            move |ctx: Ctx<'js>, frame: u32, names: String, evaluate: Function<'js>| -> rquickjs::Result<()> {
-                on_stop.stop(&ctx, &stop_state, frame, names, evaluate).map_err(|error| {
+            move |ctx: Ctx<'js>, frame: u32, scope: f64, evaluate: Function<'js>| -> rquickjs::Result<()> {
+                on_stop.stop(&ctx, &stop_state, frame, scope as i64, evaluate).map_err(|error| {
                     match host_error_object(&ctx, &error, true) {
                         Ok(object) => ctx.throw(object.into_value()),
                         Err(error) => error,
@@ -265,17 +267,16 @@ pub(super) fn install<'js>(ctx: &Ctx<'js>, state: &Rc<State>, debugger: &Rc<JsDe
 fn read_locals<'js>(
     ctx: &Ctx<'js>,
     state: &State,
-    names: &str,
+    names: &[&str],
     evaluate: Persistent<Function<'static>>,
 ) -> Vec<(String, Value)> {
     let Ok(evaluate) = evaluate.restore(ctx) else {
         return Vec::new();
     };
     names
-        .split(',')
-        .filter(|name| !name.is_empty())
-        .filter_map(|name| match evaluate.call::<_, JsValue<'js>>((name,)) {
-            Ok(value) => Some((name.to_owned(), local_value(ctx, state, &value))),
+        .iter()
+        .filter_map(|name| match evaluate.call::<_, JsValue<'js>>((*name,)) {
+            Ok(value) => Some(((*name).to_owned(), local_value(ctx, state, &value))),
             Err(error) => {
                 if error.is_exception() {
                     let _ = ctx.catch();

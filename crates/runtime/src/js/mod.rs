@@ -51,15 +51,15 @@ pub(crate) fn run(env: &SpellEnv) -> Result<Value, SpellError> {
     })));
 
     // Under a debug session the spell runs instrumented ([`debug`]).
-    let instrumented = env.debug.as_ref().map(|_| instrument_javascript(env.spell.code_without_shebang()));
-    let debugger = env.debug.clone().zip(instrumented.as_ref()).map(|(hook, instrumented)| {
-        Rc::new(JsDebugger::new(hook, env.spell.file_name(), instrumented.function_names.clone()))
+    let instrumented = env.debug.as_ref().map(|_| Rc::new(instrument_javascript(env.spell.code_without_shebang())));
+    let debugger = env.debug.clone().zip(instrumented.clone()).map(|(hook, instrumented)| {
+        Rc::new(JsDebugger::new(hook, env.spell.file_name(), instrumented))
     });
     let result = context.with(|ctx| {
         let _active = ActiveGuard::enter(&state, &ctx, &env.mailbox);
         // Drops every QuickJS value the state holds before the runtime goes, even on panic.
         let _clear = ClearOnDrop(&state, debugger.as_deref());
-        let debugged = debugger.as_ref().zip(instrumented.as_ref());
+        let debugged = debugger.as_ref().zip(instrumented.as_deref());
         run_module(&ctx, &state, env, debugged)
     });
 
