@@ -1,10 +1,11 @@
 //! The debug seam is engine-neutral: the same small spell, stepped line by line from a
-//! controller on another thread, yields the same lines, depths and locals in Lua and Rhai.
+//! controller on another thread, yields the same lines, depths and locals in Lua, JavaScript
+//! and Rhai.
 //!
 //! Two differences are the languages', not the seam's, and are the only ones normalised:
 //! a Lua `local function` is a value created at run time (a stop on its `end` line and a local
-//! holding it), while a Rhai `fn` is hoisted and never runs as a statement.
-//! (JavaScript joins this test with the syntax issue's instrumentation.)
+//! holding it), while a Rhai `fn` and a JavaScript `function` declaration are hoisted and
+//! never run as statements.
 
 mod common;
 
@@ -22,6 +23,15 @@ print(y)
 ";
 
 const RHAI: &str = "fn add(a, b) {
+  let sum = a + b;
+  return sum;
+}
+let x = 1;
+let y = add(x, 2);
+print(y);
+";
+
+const JS: &str = "function add(a, b) {
   let sum = a + b;
   return sum;
 }
@@ -114,15 +124,35 @@ fn rhai_steps_through_every_line_with_depth_frames_and_locals() {
 }
 
 #[test]
-fn lua_and_rhai_agree_line_for_line() {
-    let (lua, _) = step_through(EngineKind::Lua, "seam.lua", LUA);
-    let (rhai, _) = step_through(EngineKind::Rhai, "seam.rhai", RHAI);
-    assert_eq!(without_function_values(&lua), rhai);
+fn javascript_steps_through_every_line_with_depth_frames_and_locals() {
+    let (stops, printed) = step_through(EngineKind::Js, "seam.js", JS);
+    assert_eq!(printed, "3\n");
+    assert_eq!(
+        stops,
+        vec![
+            stop(5, 1, &[], &["<main>:5"]),
+            stop(6, 1, &["x=1"], &["<main>:6"]),
+            stop(2, 2, &["a=1", "b=2"], &["add:2", "<main>:6"]),
+            stop(3, 2, &["a=1", "b=2", "sum=3"], &["add:3", "<main>:6"]),
+            stop(7, 1, &["x=1", "y=3"], &["<main>:7"]),
+        ]
+    );
 }
 
 #[test]
-fn stop_ends_the_spell_with_terminated_in_both_engines() {
-    for (engine, file, code) in [(EngineKind::Lua, "t.lua", LUA), (EngineKind::Rhai, "t.rhai", RHAI)] {
+fn lua_javascript_and_rhai_agree_line_for_line() {
+    let (lua, _) = step_through(EngineKind::Lua, "seam.lua", LUA);
+    let (js, _) = step_through(EngineKind::Js, "seam.js", JS);
+    let (rhai, _) = step_through(EngineKind::Rhai, "seam.rhai", RHAI);
+    assert_eq!(without_function_values(&lua), rhai);
+    assert_eq!(js, rhai);
+}
+
+#[test]
+fn stop_ends_the_spell_with_terminated_in_every_engine() {
+    for (engine, file, code) in
+        [(EngineKind::Lua, "t.lua", LUA), (EngineKind::Js, "t.js", JS), (EngineKind::Rhai, "t.rhai", RHAI)]
+    {
         let (hook, controller) = debug_channel(Resume::StepIn);
         let (registry, output) = common::test_registry();
         let spell = Spell::from_source(file, code, engine);
@@ -139,9 +169,35 @@ fn stop_ends_the_spell_with_terminated_in_both_engines() {
 
 #[test]
 fn without_a_debugger_the_same_spells_just_run() {
-    for (engine, code) in [(EngineKind::Lua, LUA), (EngineKind::Rhai, RHAI)] {
+    for (engine, code) in [(EngineKind::Lua, LUA), (EngineKind::Js, JS), (EngineKind::Rhai, RHAI)] {
         let (printed, result) = common::run(engine, code);
         assert_eq!(printed, "3\n");
         assert!(result.is_ok(), "{engine}: {result:?}");
+    }
+}
+
+#[test]
+fn a_while_loop_stops_on_its_head_at_each_test_alike_in_every_engine() {
+    let lua = "local total = 0\nlocal i = 0\nwhile i < 2 do\n  total = total + i\n  i = i + 1\nend\nprint(total)\n";
+    let js = "let total = 0;\nlet i = 0;\nwhile (i < 2) {\n  total += i;\n  i += 1;\n}\nprint(total);\n";
+    let rhai = "let total = 0;\nlet i = 0;\nwhile i < 2 {\n  total += i;\n  i += 1;\n}\nprint(total);\n";
+    let expected = vec![
+        stop(1, 1, &[], &["<main>:1"]),
+        stop(2, 1, &["total=0"], &["<main>:2"]),
+        stop(3, 1, &["total=0", "i=0"], &["<main>:3"]),
+        stop(4, 1, &["total=0", "i=0"], &["<main>:4"]),
+        stop(5, 1, &["total=0", "i=0"], &["<main>:5"]),
+        stop(3, 1, &["total=0", "i=1"], &["<main>:3"]),
+        stop(4, 1, &["total=0", "i=1"], &["<main>:4"]),
+        stop(5, 1, &["total=1", "i=1"], &["<main>:5"]),
+        stop(3, 1, &["total=1", "i=2"], &["<main>:3"]),
+        stop(7, 1, &["total=1", "i=2"], &["<main>:7"]),
+    ];
+    for (engine, file, code) in
+        [(EngineKind::Lua, "loop.lua", lua), (EngineKind::Js, "loop.js", js), (EngineKind::Rhai, "loop.rhai", rhai)]
+    {
+        let (stops, printed) = step_through(engine, file, code);
+        assert_eq!(printed, "1\n", "{engine}");
+        assert_eq!(stops, expected, "{engine}");
     }
 }

@@ -11,6 +11,7 @@
 
 mod analysis;
 mod errors;
+pub mod instrument;
 
 use std::fmt;
 

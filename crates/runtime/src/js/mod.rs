@@ -12,6 +12,7 @@
 
 mod bind;
 mod convert;
+mod debug;
 mod limits;
 mod sandbox;
 mod state;
@@ -19,11 +20,13 @@ mod state;
 use std::rc::Rc;
 
 use llmspell_bridge::{HostError, Value, codes};
+use llmspell_syntax::instrument::{Instrumented, instrument_javascript};
 use rquickjs::function::Args;
 use rquickjs::promise::PromiseState;
 use rquickjs::{Context, Ctx, Module, Persistent, Promise, Runtime, Value as JsValue};
 
 use self::convert::{ErrorInfo, caught, to_js, to_value};
+use self::debug::JsDebugger;
 use self::limits::{Guards, HARD_STACK_LIMIT, stack_overflow_error};
 use self::sandbox::{SandboxLoader, SandboxResolver, WorkspaceLoader};
 use self::state::{ActiveGuard, State, active, spell_ended};
@@ -47,11 +50,17 @@ pub(crate) fn run(env: &SpellEnv) -> Result<Value, SpellError> {
         tracker_state.track_rejection(&ctx, promise, reason, handled)
     })));
 
+    // Under a debug session the spell runs instrumented ([`debug`]).
+    let instrumented = env.debug.as_ref().map(|_| Rc::new(instrument_javascript(env.spell.code_without_shebang())));
+    let debugger = env.debug.clone().zip(instrumented.clone()).map(|(hook, instrumented)| {
+        Rc::new(JsDebugger::new(hook, env.spell.file_name(), instrumented))
+    });
     let result = context.with(|ctx| {
         let _active = ActiveGuard::enter(&state, &ctx, &env.mailbox);
         // Drops every QuickJS value the state holds before the runtime goes, even on panic.
-        let _clear = ClearOnDrop(&state);
-        run_module(&ctx, &state, env)
+        let _clear = ClearOnDrop(&state, debugger.as_deref());
+        let debugged = debugger.as_ref().zip(instrumented.as_deref());
+        run_module(&ctx, &state, env, debugged)
     });
 
     runtime.set_host_promise_rejection_tracker(None);
@@ -84,10 +93,13 @@ pub(crate) fn check(spell: &Spell) -> Vec<Diagnostic> {
     })
 }
 
-struct ClearOnDrop<'a>(&'a State);
+struct ClearOnDrop<'a>(&'a State, Option<&'a JsDebugger>);
 
 impl Drop for ClearOnDrop<'_> {
     fn drop(&mut self) {
+        if let Some(debugger) = self.1 {
+            debugger.clear();
+        }
         self.0.clear();
     }
 }
@@ -99,12 +111,43 @@ fn setup_error(guards: &Guards, error: rquickjs::Error) -> SpellError {
     }
 }
 
-fn run_module<'js>(ctx: &Ctx<'js>, state: &Rc<State>, env: &SpellEnv) -> Result<Value, SpellError> {
+/// Runs the spell's module. Under a debug session the module is the instrumented source
+/// ([`debug`]); otherwise it is the spell's own text, untouched.
+fn run_module<'js>(
+    ctx: &Ctx<'js>,
+    state: &Rc<State>,
+    env: &SpellEnv,
+    debugged: Option<(&Rc<JsDebugger>, &Instrumented)>,
+) -> Result<Value, SpellError> {
     if let Err(error) = bind::bind_registry(ctx, state) {
         return Err(rquickjs_failure(ctx, state, error, Stage::Run));
     }
     let name = env.spell.file_name();
-    let module = Module::declare(ctx.clone(), name, env.spell.code_without_shebang())
+    let Some((debugger, instrumented)) = debugged else {
+        return evaluate_module(ctx, state, env, name, env.spell.code_without_shebang());
+    };
+    if let Err(error) = debug::install(ctx, state, debugger) {
+        return Err(rquickjs_failure(ctx, state, error, Stage::Run));
+    }
+    evaluate_module(ctx, state, env, name.clone(), &instrumented.code).map_err(|mut error| {
+        // Lines are the user's already; columns move back past the inserted calls.
+        if error.file.as_deref() == Some(name.as_str())
+            && let (Some(line), Some(column)) = (error.line, error.column)
+        {
+            error.column = Some(instrumented.original_column(line, column));
+        }
+        error
+    })
+}
+
+fn evaluate_module<'js>(
+    ctx: &Ctx<'js>,
+    state: &Rc<State>,
+    env: &SpellEnv,
+    name: String,
+    code: &str,
+) -> Result<Value, SpellError> {
+    let module = Module::declare(ctx.clone(), name, code)
         .map_err(|error| rquickjs_failure(ctx, state, error, Stage::Compile))?;
     let (module, promise) = module.eval().map_err(|error| rquickjs_failure(ctx, state, error, Stage::Link))?;
     drive(ctx, state, &env.mailbox, &promise, true)?;
