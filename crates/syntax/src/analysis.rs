@@ -408,7 +408,7 @@ impl<'a> Walker<'a> {
             if kinds.contains(&child.kind())
                 && let Some(name) = child.child_by_field_name("name")
                 && name.kind() == "identifier"
-                && !child.child(0).is_some_and(|first| first.kind() == "local")
+                && child.child(0).is_none_or(|first| first.kind() != "local")
             {
                 self.define(name, SymbolKind::Function);
             }
