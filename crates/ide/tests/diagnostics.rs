@@ -308,6 +308,26 @@ let t = llm.complete("just a prompt");
     );
 }
 
+#[test]
+fn constructor_and_path_calls_are_checked_like_create() {
+    check(
+        Language::JavaScript,
+        "const a = new Agent({ name: \"a\", colour: 1 });\nconst s = new State(\"x\");\n",
+        expect![[r#"
+            0:33-0:39 error unknown-key `colour`: `agent.create`: unknown config key `colour` (expected name, model, system_prompt, tools, temperature, max_tokens, max_turns, memory, input_key, output_key)
+            1:20-1:23 error argument-type `"x"`: `state.create`: parameter `values` expects map, got str "x"
+        "#]],
+    );
+    check(
+        Language::Rhai,
+        "let a = agent::create(#{ colour: 1 });\n",
+        expect![[r#"
+            0:22-0:24 error missing-key `#{`: `agent.create`: config key `name` is required
+            0:25-0:31 error unknown-key `colour`: `agent.create`: unknown config key `colour` (expected name, model, system_prompt, tools, temperature, max_tokens, max_turns, memory, input_key, output_key)
+        "#]],
+    );
+}
+
 // ----- Tools and models -----
 
 #[test]
