@@ -321,6 +321,45 @@ impl Completions<'_, '_> {
             self.model_names(Some(range));
         } else if self.context.names_a_tool() {
             self.tool_names(Some(range));
+        } else {
+            match self.context.first_argument_of() {
+                Some("llm.models") => self.provider_names(range),
+                Some("agent.get") => self.agent_names(range),
+                _ => {}
+            }
+        }
+    }
+
+    /// The configured providers, inside the string argument of `llm.models`.
+    fn provider_names(&mut self, range: Range) {
+        let config = self.context.ide.config();
+        for (index, provider) in config.providers.iter().enumerate() {
+            let mut item = self.item(provider.clone(), CompletionKind::Value);
+            let kind = config
+                .models
+                .iter()
+                .find(|model| &model.provider == provider)
+                .map(|model| format!("{} provider", model.kind));
+            item.detail = Some(kind.unwrap_or_else(|| "provider".to_owned()));
+            item.documentation = Some(format!("Provider `{provider}`, from `llmspell.toml`."));
+            item.replace_range = Some(range);
+            item.sort_text = Some(format!("0{index:03}"));
+            self.items.push(item);
+        }
+    }
+
+    /// The agents the spell creates with a literal name, inside the string argument of
+    /// `agent.get`.
+    fn agent_names(&mut self, range: Range) {
+        let context = self.context;
+        for (index, (name, defined)) in context.agent_names().into_iter().enumerate() {
+            let line = context.document.position(defined.start).line + 1;
+            let mut item = self.item(name, CompletionKind::Value);
+            item.detail = Some("agent created in this spell".to_owned());
+            item.documentation = Some(format!("Created on line {line}."));
+            item.replace_range = Some(range);
+            item.sort_text = Some(format!("0{index:03}"));
+            self.items.push(item);
         }
     }
 

@@ -605,6 +605,72 @@ impl<'a> CursorContext<'a> {
         }
     }
 
+    /// The qualified name of the host function whose first argument the cursor is at
+    /// (`agent.get(|`, `llm.models("|`), if it is.
+    pub fn first_argument_of(&self) -> Option<&'a str> {
+        let (index, frame) = self.innermost()?;
+        if frame.kind != FrameKind::Call
+            || frame.separators != 0
+            || self.element_position(index) != ElementPosition::Start
+        {
+            return None;
+        }
+        self.callee(index)
+            .map(|function| function.qualified.as_str())
+    }
+
+    /// Whether the cursor is at the `name` of a tool the spell defines (`tools.define{ name = "|" }`).
+    pub fn defines_a_tool_name(&self) -> bool {
+        let Some((index, frame)) = self.innermost() else {
+            return false;
+        };
+        matches!(frame.kind, FrameKind::Literal | FrameKind::TableCall)
+            && self.element_position(index) == ElementPosition::Value("name".to_owned())
+            && self.callee_of_map(index) == Some("tools.define")
+    }
+
+    /// The qualified name of the host function a map literal frame is the argument of.
+    fn callee_of_map(&self, frame_index: usize) -> Option<&'a str> {
+        let frame = self.frames.get(frame_index)?;
+        let function = match frame.kind {
+            FrameKind::TableCall => self.callee(frame_index)?,
+            _ => match self.role(frame_index) {
+                Role::Argument { call, .. } => self.callee(call)?,
+                _ => return None,
+            },
+        };
+        Some(function.qualified.as_str())
+    }
+
+    /// The agents the spell creates with a literal name: name and the range of the name.
+    pub fn agent_names(&self) -> Vec<(String, TextRange)> {
+        let api = self.ide.api();
+        let mut names = Vec::new();
+        for call in &self.analysis().host_calls {
+            if api
+                .callee(&call.callee)
+                .is_none_or(|function| function.qualified != "agent.create")
+            {
+                continue;
+            }
+            let Some(Literal::Map(entries)) = call
+                .arguments
+                .first()
+                .map(|argument| &argument.value.literal)
+            else {
+                continue;
+            };
+            for (key, _, value) in entries {
+                if let (true, Literal::String(name)) = (key == "name", &value.literal)
+                    && !names.iter().any(|(known, _)| known == name)
+                {
+                    names.push((name.clone(), value.range));
+                }
+            }
+        }
+        names
+    }
+
     /// Whether the cursor's string (or value position) belongs to the item list of a
     /// `tools = { … }` key, or is the name argument of `tools.get` / `tools.call`.
     pub fn names_a_tool(&self) -> bool {

@@ -212,7 +212,7 @@ fn declaration_keyword(
 
 /// A tool name (in a `tools` list, `tools.get`, `tools.call`) or a model name.
 fn hover_string(context: &CursorContext<'_>, content: &str) -> Option<String> {
-    if context.names_a_tool() {
+    if context.names_a_tool() || context.defines_a_tool_name() {
         let tool = context
             .tools()
             .into_iter()
@@ -232,5 +232,35 @@ fn hover_string(context: &CursorContext<'_>, content: &str) -> Option<String> {
             "**{content}** — alias of `{target}`, from `llmspell.toml`."
         ));
     }
-    None
+    match context.first_argument_of() {
+        Some("agent.get") => {
+            let (_, defined) = context
+                .agent_names()
+                .into_iter()
+                .find(|(name, _)| name == content)?;
+            let line = context.document.position(defined.start).line + 1;
+            Some(format!(
+                "**{content}** — agent created in this spell on line {line}."
+            ))
+        }
+        Some("llm.models") => {
+            let config = context.ide.config();
+            config
+                .providers
+                .iter()
+                .find(|provider| *provider == content)?;
+            let models: Vec<String> = config
+                .models
+                .iter()
+                .filter(|model| model.provider == content)
+                .map(|model| format!("`{}`", model.id))
+                .collect();
+            let mut markdown = format!("**{content}** — provider from `llmspell.toml`.");
+            if !models.is_empty() {
+                markdown.push_str(&format!("\n\nModels: {}.", models.join(", ")));
+            }
+            Some(markdown)
+        }
+        _ => None,
+    }
 }

@@ -648,6 +648,25 @@ fn listed_tools_are_not_offered_again() {
 }
 
 #[test]
+fn provider_and_agent_names_in_their_string_arguments() {
+    check(
+        Language::Lua,
+        "print(llm.models(\"$0\"))",
+        expect![[r#"
+        Value offline — scripted provider
+        Value openai — openai provider"#]],
+    );
+    check(
+        Language::JavaScript,
+        "agent.create({ name: \"writer\" });\nagent.create({ name: \"critic\" });\nconst w = agent.get(\"$0\");",
+        expect![[r#"
+            Value writer — agent created in this spell
+            Value critic — agent created in this spell"#]],
+    );
+    check(Language::Rhai, "agent.get(\"x\", \"$0\")", expect![[r#""#]]);
+}
+
+#[test]
 fn nothing_in_other_strings_and_comments() {
     check(Language::Lua, "print(\"age$0\")", expect![[r#""#]]);
     check(Language::Lua, "-- agent.$0", expect![[r#""#]]);

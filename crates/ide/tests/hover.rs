@@ -570,3 +570,32 @@ fn every_host_call_in_the_example_spells_has_a_hover() {
         "only {checked} host calls in the example spells"
     );
 }
+
+#[test]
+fn strings_naming_a_defined_tool_an_agent_or_a_provider() {
+    check(
+        Language::Rhai,
+        "tools.define(#{ name: \"sh$0out\", description: \"Shouts\", run: |a| a });",
+        expect![[r#"
+            0:23-0:28
+            **shout** — tool defined in this spell
+
+            Shouts"#]],
+    );
+    check(
+        Language::Lua,
+        "agent.create{ name = \"writer\" }\nlocal w = agent.get(\"wri$0ter\")",
+        expect![[r#"
+            1:21-1:27
+            **writer** — agent created in this spell on line 1."#]],
+    );
+    check(
+        Language::JavaScript,
+        "await llm.models(\"ope$0nai\")",
+        expect![[r#"
+        0:18-0:24
+        **openai** — provider from `llmspell.toml`.
+
+        Models: `openai/gpt-4o`, `openai/gpt-4o-mini`."#]],
+    );
+}
