@@ -100,8 +100,13 @@ impl Ide {
     }
 }
 
-/// Names every JavaScript object answers to (from `Object.prototype`), never flagged.
+/// Names every JavaScript object answers to (from `Object.prototype`), and the methods of the
+/// Promise an I/O-bound call returns before `await` (the analysis types `flow.run(x)` as its
+/// awaited result), never flagged.
 const JAVASCRIPT_OBJECT_MEMBERS: &[&str] = &[
+    "then",
+    "catch",
+    "finally",
     "constructor",
     "hasOwnProperty",
     "isPrototypeOf",

@@ -102,7 +102,7 @@ fn lua_unknown_method_on_an_agent_and_a_read_of_an_unknown_field() {
 fn javascript_unknown_method_and_object_prototype_names() {
     check(
         Language::JavaScript,
-        "const w = workflow.sequential({ name: \"w\", steps: [] });\nawait w.runn(\"x\");\nprint(w.toString(), w.name, w.kind);\n",
+        "const w = workflow.sequential({ name: \"w\", steps: [] });\nawait w.runn(\"x\");\nprint(w.toString(), w.name, w.kind);\nw.run(\"x\").then((s) => print(s));\n",
         expect![[r#"
             1:8-1:12 error unknown-method `runn`: `Workflow` has no method `runn`; did you mean `run`?
         "#]],
