@@ -15,10 +15,18 @@ fn check(language: Language, text: &str, expect: Expect) {
     let mut actual = String::new();
     let mut previous = None;
     for token in &tokens {
-        assert_eq!(token.range.start.line, token.range.end.line, "a token stays within one line");
-        assert!(previous <= Some(token.range.start), "tokens come in document order");
+        assert_eq!(
+            token.range.start.line, token.range.end.line,
+            "a token stays within one line"
+        );
+        assert!(
+            previous <= Some(token.range.start),
+            "tokens come in document order"
+        );
         previous = Some(token.range.end);
-        let text_range = document.line_index().text_range(document.text(), token.range);
+        let text_range = document
+            .line_index()
+            .text_range(document.text(), token.range);
         let kind = match token.kind {
             SemanticTokenKind::Module => "module",
             SemanticTokenKind::Function => "function",
