@@ -64,17 +64,7 @@ pub(crate) fn function_documentation(function: &FunctionInfo, language: Language
     if !function.params.is_empty() {
         let mut lines = vec!["**Parameters**".to_owned()];
         for param in &function.params {
-            let mut line = format!("- `{}`", parameter_label(param));
-            if !param.doc.is_empty() {
-                line.push_str(&format!(" — {}", param.doc));
-            }
-            if let Some(default) = &param.default {
-                line.push_str(&format!(" Default: `{default}`."));
-            }
-            if let Some(record) = record_in(&param.ty) {
-                let keys: Vec<String> = record.fields.iter().map(key_summary).collect();
-                line.push_str(&format!(" Keys of `{}`: {}.", record.name, keys.join(", ")));
-            }
+            let line = format!("- {}", parameter_documentation(param));
             lines.push(line);
         }
         sections.push(lines.join("\n"));
@@ -92,6 +82,22 @@ pub(crate) fn function_documentation(function: &FunctionInfo, language: Language
         sections.push(format!("**Example**\n\n{}", code_block(language, example)));
     }
     sections.join("\n\n")
+}
+
+/// One parameter: `` `config: AgentConfig` — doc. Default: `x`. Keys of `AgentConfig`: … ``.
+pub(crate) fn parameter_documentation(param: &ParamInfo) -> String {
+    let mut text = format!("`{}`", parameter_label(param));
+    if !param.doc.is_empty() {
+        text.push_str(&format!(" — {}", param.doc));
+    }
+    if let Some(default) = &param.default {
+        text.push_str(&format!(" Default: `{default}`."));
+    }
+    if let Some(record) = record_in(&param.ty) {
+        let keys: Vec<String> = record.fields.iter().map(key_summary).collect();
+        text.push_str(&format!(" Keys of `{}`: {}.", record.name, keys.join(", ")));
+    }
+    text
 }
 
 /// `name`, `model?` — a record key as the key lists show it.

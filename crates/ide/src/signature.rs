@@ -8,7 +8,7 @@
 
 use crate::context::{At, CursorContext, FrameKind, parameter};
 use crate::lexer::TokenKind;
-use crate::markup::{parameter_label, signature_label};
+use crate::markup::{parameter_documentation, signature_label};
 use crate::spell_functions::parameters_at;
 use crate::{Document, Ide, Position};
 
@@ -73,19 +73,9 @@ impl Ide {
             .params
             .iter()
             .zip(&signature.parameters)
-            .map(|(param, &(start, end))| {
-                let mut documentation = parameter_label(param);
-                documentation = format!("`{documentation}`");
-                if !param.doc.is_empty() {
-                    documentation.push_str(&format!(" — {}", param.doc));
-                }
-                if let Some(default) = &param.default {
-                    documentation.push_str(&format!(" Default: `{default}`."));
-                }
-                ParameterInformation {
-                    label: (utf16(start), utf16(end)),
-                    documentation: Some(documentation),
-                }
+            .map(|(param, &(start, end))| ParameterInformation {
+                label: (utf16(start), utf16(end)),
+                documentation: Some(parameter_documentation(param)),
             })
             .collect();
         let active_parameter = parameter(function, argument)

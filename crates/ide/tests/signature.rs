@@ -119,15 +119,15 @@ fn commas_inside_nested_maps_and_strings_do_not_count() {
         Language::Lua,
         "http.post(\"a,b\", { x = 1, y = 2 }, { headers = { a = 1 }, $0 })",
         expect![[r#"
-        http.post(url: str, body: str | map | list, [opts?: HttpOptions]) -> map
-        `opts?: HttpOptions` — Extra request headers and the timeout."#]],
+            http.post(url: str, body: str | map | list, [opts?: HttpOptions]) -> map
+            `opts?: HttpOptions` — Extra request headers and the timeout. Keys of `HttpOptions`: `headers?`, `timeout?`."#]],
     );
     check(
         Language::JavaScript,
         "http.post(\"u\", [1, 2, 3], $0)",
         expect![[r#"
-        http.post(url: str, body: str | map | list, [opts?: HttpOptions]) -> map
-        `opts?: HttpOptions` — Extra request headers and the timeout."#]],
+            http.post(url: str, body: str | map | list, [opts?: HttpOptions]) -> map
+            `opts?: HttpOptions` — Extra request headers and the timeout. Keys of `HttpOptions`: `headers?`, `timeout?`."#]],
     );
 }
 
@@ -137,8 +137,8 @@ fn lua_table_call_is_the_one_parameter() {
         Language::Lua,
         "local a = agent.create{ name = \"a\", $0",
         expect![[r#"
-        agent.create([config: AgentConfig]) -> Agent
-        `config: AgentConfig` — The agent's name, model, role, tools and limits."#]],
+            agent.create([config: AgentConfig]) -> Agent
+            `config: AgentConfig` — The agent's name, model, role, tools and limits. Keys of `AgentConfig`: `name`, `model?`, `system_prompt?`, `tools?`, `temperature?`, `max_tokens?`, `max_turns?`, `memory?`, `input_key?`, `output_key?`."#]],
     );
 }
 
@@ -180,8 +180,8 @@ fn inner_call_wins_and_map_arguments_belong_to_their_call() {
         Language::Rhai,
         "agent.create(#{ name: \"a\", tools: [$0] })",
         expect![[r#"
-        agent.create([config: AgentConfig]) -> Agent
-        `config: AgentConfig` — The agent's name, model, role, tools and limits."#]],
+            agent.create([config: AgentConfig]) -> Agent
+            `config: AgentConfig` — The agent's name, model, role, tools and limits. Keys of `AgentConfig`: `name`, `model?`, `system_prompt?`, `tools?`, `temperature?`, `max_tokens?`, `max_turns?`, `memory?`, `input_key?`, `output_key?`."#]],
     );
 }
 
@@ -266,8 +266,8 @@ fn javascript_constructor_and_chained_calls() {
         Language::JavaScript,
         "const a = new Agent({ $0 });",
         expect![[r#"
-        agent.create([config: AgentConfig]) -> Agent
-        `config: AgentConfig` — The agent's name, model, role, tools and limits."#]],
+            agent.create([config: AgentConfig]) -> Agent
+            `config: AgentConfig` — The agent's name, model, role, tools and limits. Keys of `AgentConfig`: `name`, `model?`, `system_prompt?`, `tools?`, `temperature?`, `max_tokens?`, `max_turns?`, `memory?`, `input_key?`, `output_key?`."#]],
     );
     check(
         Language::JavaScript,
