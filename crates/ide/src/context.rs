@@ -13,7 +13,9 @@ use std::cell::OnceCell;
 use std::sync::Arc;
 
 use llmspell_bridge::{Record, Type};
-use llmspell_syntax::{Analysis, Language, Literal, SymbolId, TextRange, tree_sitter};
+use llmspell_syntax::{
+    Analysis, Language, Literal, Symbol, SymbolId, SymbolKind, TextRange, tree_sitter,
+};
 
 use crate::api::{FieldInfo, FunctionInfo, ModuleInfo, TypeInfo};
 use crate::lexer::{Bracket, Lexer, Token, TokenKind, is_keyword};
@@ -403,8 +405,11 @@ impl<'a> CursorContext<'a> {
     pub fn name_value(&self, name: &str) -> Option<Resolved<'a>> {
         let api = self.ide.api();
         if let Some(symbol) = self.visible_symbol(name) {
-            let host_type = self.analysis().symbol(symbol).host_type.as_deref()?;
-            return api.object_type(host_type).map(Resolved::Object);
+            let symbol = self.analysis().symbol(symbol);
+            return match symbol.host_type.as_deref() {
+                Some(host_type) => api.object_type(host_type).map(Resolved::Object),
+                None => self.parameter_type(symbol).map(Resolved::Object),
+            };
         }
         if let Some(module) = api.module(name) {
             return Some(Resolved::Module(module));
@@ -872,6 +877,12 @@ impl<'a> CursorContext<'a> {
     /// Whether the current element of frame `frame_index`, before the cursor (or before the
     /// next inner frame), starts a function whose body the cursor may be in.
     pub fn element_has_function(&self, frame_index: usize) -> bool {
+        self.function_markers(frame_index) > 0
+    }
+
+    /// How many function headers (`function`, `fn`, `=>`, a Rhai closure's `|`) the current
+    /// element of frame `frame_index` has before the cursor (or before the next inner frame).
+    fn function_markers(&self, frame_index: usize) -> usize {
         let frame = &self.frames[frame_index];
         let end = self
             .frames
@@ -881,11 +892,58 @@ impl<'a> CursorContext<'a> {
             .get(frame.element_start..end)
             .unwrap_or(&[])
             .iter()
-            .any(|token| match token.text(self.text) {
+            .filter(|token| match token.text(self.text) {
                 "function" | "fn" | "=>" => true,
                 "|" | "||" => self.language == Language::Rhai,
                 _ => false,
             })
+            .count()
+    }
+
+    /// The host type a parameter gets from where its function is written: the first
+    /// parameter of a function written inside a workflow's configuration (a step, its `run`,
+    /// a branch condition) receives the workflow's State.
+    pub fn parameter_type(&self, symbol: &Symbol) -> Option<&'a TypeInfo> {
+        if symbol.kind != SymbolKind::Parameter || symbol.host_type.is_some() {
+            return None;
+        }
+        let at = CursorContext::new(self.ide, self.document, symbol.definition.start);
+        let last = at.before.len().checked_sub(1)?;
+        // The function's own header, which must be the only one between the parameter and
+        // the workflow call: `function(s` and `(s` (an arrow) skip their parameter list's
+        // frame, `|s` is a Rhai closure.
+        let (mut frame_index, mut own_markers) = match at.before[last].kind {
+            TokenKind::Open(Bracket::Paren) => {
+                let header = last
+                    .checked_sub(1)
+                    .map_or("", |index| at.before_text(index));
+                let own = usize::from(matches!(header, "function" | "fn"));
+                (at.frames.len().checked_sub(1)?, own)
+            }
+            TokenKind::Punct if at.language == Language::Rhai && at.before_text(last) == "|" => {
+                (at.frames.len(), 1)
+            }
+            _ => return None,
+        };
+        while let Some(index) = frame_index.checked_sub(1) {
+            frame_index = index;
+            if at.function_markers(index) > own_markers {
+                return None;
+            }
+            own_markers = 0;
+            match at.frames[index].kind {
+                FrameKind::Call | FrameKind::TableCall => {
+                    let function = at.callee(index)?;
+                    return match function.returns {
+                        Type::Object("Workflow") => self.ide.api().object_type("State"),
+                        _ => None,
+                    };
+                }
+                FrameKind::Literal => {}
+                FrameKind::Other => return None,
+            }
+        }
+        None
     }
 }
 

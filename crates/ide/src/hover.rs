@@ -112,7 +112,13 @@ fn hover_word(context: &CursorContext<'_>, token: Token) -> Option<String> {
         let symbol = analysis.symbol(id);
         let keyword = declaration_keyword(context, symbol.kind, symbol.definition.start);
         let mut declaration = format!("{keyword}{}", symbol.name);
-        if let Some(host_type) = &symbol.host_type {
+        let object_type = match &symbol.host_type {
+            Some(host_type) => api.object_type(host_type),
+            None => context.parameter_type(symbol),
+        };
+        if let Some(object_type) = object_type {
+            declaration.push_str(&format!(": {}", object_type.name));
+        } else if let Some(host_type) = &symbol.host_type {
             declaration.push_str(&format!(": {host_type}"));
         } else if let Some(returned) = initial_call_type(context, symbol.definition.end) {
             declaration.push_str(&format!(": {returned}"));
@@ -122,11 +128,7 @@ fn hover_word(context: &CursorContext<'_>, token: Token) -> Option<String> {
             "{}\n\nDefined on line {line}.",
             code_block(language, &declaration)
         );
-        if let Some(object_type) = symbol
-            .host_type
-            .as_deref()
-            .and_then(|host_type| api.object_type(host_type))
-        {
+        if let Some(object_type) = object_type {
             markdown.push_str(&format!(
                 "\n\n---\n\n`{}`: {}",
                 object_type.name,

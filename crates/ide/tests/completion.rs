@@ -251,6 +251,39 @@ fn method_after_dot_on_an_agent_rhai() {
 }
 
 #[test]
+fn workflow_step_functions_receive_the_state() {
+    check(
+        Language::Lua,
+        "workflow.sequential{ name = \"w\", steps = {\n  function(s) return s:g$0 end,\n} }",
+        expect!["Method get [get(${1:key})$0] — State.get(key: str) -> any"],
+    );
+    check(
+        Language::JavaScript,
+        "workflow.sequential({ name: \"w\", steps: [{ name: \"a\", run: (s) => s.ke$0 }] });",
+        expect!["Method keys [keys()$0] — State.keys() -> list<str>"],
+    );
+    check(
+        Language::Rhai,
+        "workflow.conditional(#{ name: \"w\", branches: [#{ when: |s| s.ge$0, step: |s| s }] });",
+        expect!["Method get [get(${1:key})$0] — State.get(key: str) -> any"],
+    );
+}
+
+#[test]
+fn other_callbacks_do_not_receive_the_state() {
+    check(
+        Language::Lua,
+        "tools.define{ name = \"t\", run = function(args) return args:g$0 end }",
+        expect![[r#""#]],
+    );
+    check(
+        Language::JavaScript,
+        "workflow.sequential({ name: \"w\", steps: [(s) => { const f = (x) => x.ge$0; }] });",
+        expect![[r#""#]],
+    );
+}
+
+#[test]
 fn methods_of_a_call_result() {
     check(
         Language::Lua,

@@ -387,6 +387,33 @@ fn local_initialised_with_a_host_call_shows_its_return_type() {
 }
 
 #[test]
+fn step_parameter_shows_the_state_type() {
+    check_headings(
+        &[
+            (
+                Language::Lua,
+                "workflow.sequential{ name = \"w\", steps = { function(s$0) return s end } }",
+            ),
+            (
+                Language::JavaScript,
+                "workflow.loop({ name: \"w\", step: (s) => s, until: (st$0ate) => true });",
+            ),
+            (
+                Language::Rhai,
+                "workflow.parallel(#{ name: \"w\", steps: [|s$0| s] });",
+            ),
+            (Language::Lua, "events.on(\"x\", function(ev$0ent) end)"),
+        ],
+        1,
+        expect![[r#"
+            Lua: (parameter) s: State
+            JavaScript: (parameter) state: State
+            Rhai: (parameter) s: State
+            Lua: (parameter) event"#]],
+    );
+}
+
+#[test]
 fn parameter_of_a_function() {
     check(
         Language::Rhai,
