@@ -7,6 +7,8 @@ use llmspell_syntax::tree_sitter::{Language, Parser, Query, QueryCursor, Streami
 
 const LUA_QUERY: &str = include_str!("../queries/lua/highlights.scm");
 const JS_QUERY: &str = include_str!("../queries/javascript/highlights.scm");
+const RHAI_QUERY: &str = include_str!("../queries/rhai/highlights.scm");
+const RHAI_RESEARCH_SPELL: &str = include_str!("../../../spells/research_agent.rhai");
 const API_DOC: &str = include_str!("../../../docs/api.md");
 
 fn lua() -> Language {
@@ -15,6 +17,10 @@ fn lua() -> Language {
 
 fn javascript() -> Language {
     tree_sitter_javascript::LANGUAGE.into()
+}
+
+fn rhai() -> Language {
+    tree_sitter_rhai::LANGUAGE.into()
 }
 
 fn query(language: &Language, source: &str) -> Query {
@@ -83,7 +89,8 @@ fn assert_host_marks(language: &Language, query_source: &str, source: &str) {
 fn queries_compile_against_the_grammars() {
     let lua_query = query(&lua(), LUA_QUERY);
     let js_query = query(&javascript(), JS_QUERY);
-    for q in [&lua_query, &js_query] {
+    let rhai_query = query(&rhai(), RHAI_QUERY);
+    for q in [&lua_query, &js_query, &rhai_query] {
         let names: Vec<&str> = q.capture_names().to_vec();
         assert!(
             names.contains(&"module.builtin") && names.contains(&"function.builtin"),
@@ -117,6 +124,111 @@ agents.push(a);
 print(agents.length, state.get("k"), 42);
 "#;
     assert_host_marks(&javascript(), JS_QUERY, spell);
+}
+
+/// Asserts that the `module` of the first `module<separator>member` in `source` is marked
+/// `@module.builtin` and its `member` `@function.builtin`.
+fn assert_host_access_marked(caps: &[(String, String, usize)], source: &str, access: &str) {
+    let module = source
+        .find(access)
+        .unwrap_or_else(|| panic!("spell has no {access}"));
+    let separator = access
+        .find(|c: char| !c.is_alphanumeric() && c != '_')
+        .expect("access has a separator");
+    let member_offset = access[separator..]
+        .find(|c: char| c.is_alphanumeric() || c == '_')
+        .expect("access has a member");
+    let member = module + separator + member_offset;
+    assert!(
+        names_at(caps, module).contains("module.builtin"),
+        "{access}: module has {:?}",
+        names_at(caps, module)
+    );
+    assert!(
+        names_at(caps, member).contains("function.builtin"),
+        "{access}: member has {:?}",
+        names_at(caps, member)
+    );
+}
+
+/// Asserts that nothing at `offset` is marked as a host module or host member.
+fn assert_not_host(caps: &[(String, String, usize)], offset: usize, what: &str) {
+    let names = names_at(caps, offset);
+    assert!(
+        !names.contains("module.builtin") && !names.contains("function.builtin"),
+        "{what} at {offset}: {names:?}"
+    );
+}
+
+#[test]
+fn rhai_marks_host_modules_and_members() {
+    let spell = r#"// a spell
+let agents = [];
+let a = agent.create(#{ name: "writer", temperature: 0.5 });
+agents.push(a);
+let b = agent::create(#{ name: "b" });
+let c = agent?.get("writer");
+let d = agent?.x;
+let x = #{ state: 1, agent: 2 };
+let y = x.state + x.agent;
+print(agents.len(), state.get("k"), 42);
+"#;
+    assert_host_marks(&rhai(), RHAI_QUERY, spell);
+    let caps = captures(&rhai(), RHAI_QUERY, spell);
+    for access in ["agent::create", "agent?.get", "agent?.x", "state.get"] {
+        assert_host_access_marked(&caps, spell, access);
+    }
+    // Map keys and fields that share a module's name are ordinary properties.
+    for needle in ["state: 1", "agent: 2"] {
+        let offset = spell.find(needle).unwrap();
+        assert_not_host(&caps, offset, needle);
+        assert!(names_at(&caps, offset).contains("property"), "{needle}");
+    }
+    for needle in ["state +", "agent;"] {
+        let offset = spell.find(needle).unwrap();
+        assert_not_host(&caps, offset, needle);
+        assert!(names_at(&caps, offset).contains("property"), "{needle}");
+    }
+    // `x` in `x.state` is an ordinary variable.
+    let x = spell.find("x.state").unwrap();
+    assert_not_host(&caps, x, "x");
+    assert!(names_at(&caps, x).contains("variable"));
+}
+
+#[test]
+fn rhai_marks_host_modules_in_a_real_spell() {
+    let spell = RHAI_RESEARCH_SPELL;
+    let caps = captures(&rhai(), RHAI_QUERY, spell);
+    for access in ["tools.define", "events.on", "json.encode", "agent.create"] {
+        assert_host_access_marked(&caps, spell, access);
+    }
+    // Map keys named like modules (`params:`, `tools:`), a method on a spell variable
+    // (`researcher.run`) and fields of a closure parameter (`event.data.tool`) are not host accesses.
+    for needle in [
+        "params:",
+        "tools:",
+        "researcher.run",
+        "run(",
+        "event.data",
+        "data.tool",
+        "tool,",
+    ] {
+        let offset = spell
+            .find(needle)
+            .unwrap_or_else(|| panic!("spell has no {needle}"));
+        assert_not_host(&caps, offset, needle);
+    }
+    let all: BTreeSet<&str> = caps.iter().map(|(n, _, _)| n.as_str()).collect();
+    for expected in [
+        "keyword",
+        "string",
+        "comment",
+        "variable",
+        "variable.parameter",
+        "property",
+    ] {
+        assert!(all.contains(expected), "no @{expected} in {all:?}");
+    }
 }
 
 /// Host module names from `docs/api.md` (`- [`name`](#name)` under `## Modules`) plus the aliases.
@@ -170,7 +282,11 @@ fn query_module_lists(source: &str) -> Vec<BTreeSet<String>> {
 #[test]
 fn query_module_lists_match_the_manifest() {
     let expected = manifest_modules();
-    for (file, source) in [("lua", LUA_QUERY), ("javascript", JS_QUERY)] {
+    for (file, source) in [
+        ("lua", LUA_QUERY),
+        ("javascript", JS_QUERY),
+        ("rhai", RHAI_QUERY),
+    ] {
         let lists = query_module_lists(source);
         assert!(!lists.is_empty(), "{file}: no (#any-of? @module.builtin …)");
         for list in lists {
