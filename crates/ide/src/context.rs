@@ -923,6 +923,14 @@ impl<'a> CursorContext<'a> {
             TokenKind::Punct if at.language == Language::Rhai && at.before_text(last) == "|" => {
                 (at.frames.len(), 1)
             }
+            // A JavaScript arrow with a bare parameter, `s => …`.
+            _ if at.language == Language::JavaScript
+                && Lexer::new(at.language, at.text, symbol.definition.end)
+                    .find(|token| !token.is_comment())
+                    .is_some_and(|token| token.text(at.text) == "=>") =>
+            {
+                (at.frames.len(), 0)
+            }
             _ => return None,
         };
         while let Some(index) = frame_index.checked_sub(1) {

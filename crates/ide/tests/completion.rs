@@ -263,6 +263,11 @@ fn workflow_step_functions_receive_the_state() {
         expect!["Method keys [keys()$0] — State.keys() -> list<str>"],
     );
     check(
+        Language::JavaScript,
+        "workflow.parallel({ name: \"w\", steps: [s => s.me$0] });",
+        expect!["Method merge [merge(${1:values})$0] — State.merge(values: map) -> State"],
+    );
+    check(
         Language::Rhai,
         "workflow.conditional(#{ name: \"w\", branches: [#{ when: |s| s.ge$0, step: |s| s }] });",
         expect!["Method get [get(${1:key})$0] — State.get(key: str) -> any"],
