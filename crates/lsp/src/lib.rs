@@ -86,6 +86,9 @@ impl ServeOutcome {
     }
 }
 
+/// How long the service may take to finish after `exit` or the end of the input.
+const EXIT_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Serves one client on the process's stdin and stdout (what `llmspell lsp` does).
 pub async fn serve_stdio(options: ServerOptions) -> ServeOutcome {
     serve(tokio::io::stdin(), tokio::io::stdout(), options).await
@@ -126,7 +129,14 @@ where
     tokio::pin!(server);
     tokio::select! {
         () = &mut server => {}
-        () = &mut reader => server.await,
+        () = &mut reader => {
+            // The input ended or the client sent `exit`. The service finishes the requests in
+            // flight, but it also waits for answers to its own pending requests (such as a
+            // `client/registerCapability` the client never answered): do not wait forever.
+            if tokio::time::timeout(EXIT_GRACE, server).await.is_err() {
+                tracing::warn!("stopping with requests still pending");
+            }
+        }
     }
     ServeOutcome {
         shutdown_requested: session.shutdown_requested.load(Ordering::SeqCst),
