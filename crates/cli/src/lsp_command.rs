@@ -18,6 +18,10 @@ pub struct LspArgs {
     /// as VS Code pass it).
     #[arg(long)]
     stdio: bool,
+    /// The editor's process id (vscode-languageclient appends `--clientProcessId=N` to a server's
+    /// arguments). Accepted and ignored: the server ends when its input closes.
+    #[arg(long = "clientProcessId", value_name = "PID", hide = true)]
+    client_process_id: Option<u32>,
     /// Write logs to FILE instead of stderr. `LLMSPELL_LOG` filters them (default: info).
     #[arg(long, value_name = "FILE")]
     log_file: Option<PathBuf>,
@@ -28,7 +32,7 @@ pub struct LspArgs {
 const FAULT_INJECTION_VARIABLE: &str = "LLMSPELL_LSP_FAULT_INJECTION";
 
 pub fn run(args: LspArgs) -> Result<ExitCode, String> {
-    let _ = args.stdio;
+    let _ = (args.stdio, args.client_process_id);
     init_logging(args.log_file.as_deref())?;
     let options = ServerOptions {
         manifest: llmspell_host::manifest_registry().manifest(),

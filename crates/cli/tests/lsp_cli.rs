@@ -1,4 +1,4 @@
-//! `llmspell lsp` as a process: `--stdio` accepted, garbage on stdin survived, nothing but framed
+//! `llmspell lsp` as a process: `--stdio` (and vscode-languageclient's `--clientProcessId=N`) accepted, garbage on stdin survived, nothing but framed
 //! JSON-RPC on stdout, logs on stderr or in `--log-file`, exit codes per the specification
 //! (0 after `shutdown` + `exit`, 1 for `exit` alone), and a panicking handler answered with an
 //! error while the process keeps serving.
@@ -109,7 +109,12 @@ fn shutdown_then_exit_is_code_zero_and_stdout_is_only_protocol() {
         &json!({ "jsonrpc": "2.0", "id": 2, "method": "shutdown" }),
     ));
     input.extend(frame(&json!({ "jsonrpc": "2.0", "method": "exit" })));
-    let (code, messages, stderr) = run_session(&["--stdio"], &input, folder.path(), &[]);
+    let (code, messages, stderr) = run_session(
+        &["--stdio", "--clientProcessId=4242"],
+        &input,
+        folder.path(),
+        &[],
+    );
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(
         response(&messages, 1)["result"]["serverInfo"]["name"],
