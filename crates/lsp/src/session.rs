@@ -153,6 +153,15 @@ impl Session {
         uri: &Uri,
         call: impl FnOnce(&Ide, &Document) -> T,
     ) -> Result<Option<T>, AnalysisError> {
+        Ok(self.analyse_version(uri, call)?.map(|(answer, _)| answer))
+    }
+
+    /// [`Session::analyse`], with the version of the text the answer was computed from.
+    fn analyse_version<T>(
+        &self,
+        uri: &Uri,
+        call: impl FnOnce(&Ide, &Document) -> T,
+    ) -> Result<Option<(T, i32)>, AnalysisError> {
         let Some(open) = self.documents.get(uri) else {
             return Ok(None);
         };
@@ -168,7 +177,7 @@ impl Session {
             }
             call(&ide, document)
         }))
-        .map(Some)
+        .map(|answer| Some((answer, open.version)))
         .map_err(|payload| AnalysisError::Panicked(panic_message(payload.as_ref())))
     }
 
@@ -285,14 +294,14 @@ impl Session {
         }
     }
 
-    /// The diagnostics of a spell (empty for other documents) and the version they belong to.
+    /// The diagnostics of a spell and the version of the text they were computed from (`None` for
+    /// a document that is not an open spell).
     fn document_diagnostics(&self, uri: &Uri) -> Option<(Vec<lsp::Diagnostic>, i32)> {
-        let open = self.documents.get(uri)?;
-        let version = lock(&open).version;
-        match self.analyse(uri, |ide, document| {
+        let computed = self.analyse_version(uri, |ide, document| {
             to_proto::diagnostics(ide.diagnostics(document))
-        }) {
-            Ok(diagnostics) => Some((diagnostics.unwrap_or_default(), version)),
+        });
+        match computed {
+            Ok(diagnostics) => diagnostics,
             Err(AnalysisError::Panicked(message)) => {
                 tracing::error!("diagnostics of {} panicked: {message}", uri.as_str());
                 None
