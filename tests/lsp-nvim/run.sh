@@ -8,9 +8,8 @@ cd "$(dirname "$0")/../.."
 root="$(pwd)"
 binary="${LLMSPELL_BIN:-$root/target/debug/llmspell}"
 nvim="$root/.tools/nvim/bin/nvim"
-if [ ! -x "$nvim" ]; then
-    bash scripts/tools/nvim.sh
-fi
+# Idempotent: a no-op when the pinned Neovim is already there.
+bash scripts/tools/nvim.sh >/dev/null
 if [ ! -x "$binary" ]; then
     echo "tests/lsp-nvim: no llmspell binary at $binary (set LLMSPELL_BIN)" >&2
     exit 1

@@ -7,9 +7,8 @@ cd "$(dirname "$0")/../.."
 root="$(pwd)"
 export LLMSPELL_BIN="${LLMSPELL_BIN:-$root/target/debug/llmspell}"
 python="$root/.tools/venv/bin/python"
-if [ ! -x "$python" ]; then
-    bash scripts/tools/pytest-lsp.sh
-fi
+# Idempotent: a no-op when the venv already has the pinned versions.
+bash scripts/tools/pytest-lsp.sh >/dev/null
 if [ ! -x "$LLMSPELL_BIN" ]; then
     echo "tests/lsp-pytest: no llmspell binary at $LLMSPELL_BIN (set LLMSPELL_BIN)" >&2
     exit 1
