@@ -8,6 +8,8 @@
 //!   between messages), applies document changes strictly in arrival order, and hands every
 //!   message on to the JSON-RPC machinery of `tower-lsp-server`, which runs handlers
 //!   concurrently;
+//! - [`answers`] holds each document change until every request sent before it has been
+//!   answered, so a request is answered against the text it was sent on;
 //! - [`documents`] holds the open documents and decides which of them are spells;
 //! - [`session`] owns the per-workspace analysis (one [`llmspell_ide::Ide`] per `llmspell.toml`),
 //!   reloads configuration, publishes diagnostics from its own task, and turns a panic in the
@@ -17,6 +19,7 @@
 //! Logs go through `tracing`; the caller decides where (stderr or a file). Nothing but protocol is
 //! ever written to the output stream.
 
+mod answers;
 mod documents;
 mod from_proto;
 mod server;
@@ -124,6 +127,7 @@ where
     // which tower-lsp-server reads.
     let (pipe_reader, pipe_writer) = tokio::io::duplex(1 << 20);
     let reader = transport::pump(input, pipe_writer, session.clone());
+    let service = answers::TrackAnswers::new(service, session.requests.clone());
     let server = Server::new(pipe_reader, output, socket).serve(service);
     tokio::pin!(reader);
     tokio::pin!(server);

@@ -103,7 +103,6 @@ impl LanguageServer for SpellServer {
             .unwrap_or(false);
         self.watched_files_registration
             .store(watchers, Ordering::SeqCst);
-        self.session.initialize_answered.store(true, Ordering::SeqCst);
         Ok(lsp::InitializeResult {
             capabilities: server_capabilities(),
             server_info: Some(lsp::ServerInfo {
@@ -137,7 +136,6 @@ impl LanguageServer for SpellServer {
     }
 
     async fn shutdown(&self) -> Result<()> {
-        self.session.shutdown_answered.store(true, Ordering::SeqCst);
         Ok(())
     }
 

@@ -17,6 +17,7 @@ use tower_lsp_server::Client;
 use tower_lsp_server::UriExt;
 use tower_lsp_server::lsp_types::{self as lsp, Uri};
 
+use crate::answers::RequestLedger;
 use crate::documents::{CONFIG_FILE, Content, Documents, OpenDocument, lock};
 use crate::{ConfigError, FAULT_INJECTION_MARKER, ServerOptions, to_proto};
 
@@ -26,12 +27,10 @@ pub struct Session {
     pub documents: Documents,
     /// Set once the client sent `initialize`: document notifications before it are ignored.
     pub initialize_seen: AtomicBool,
-    /// Set when the `initialize` handler has answered.
-    pub initialize_answered: AtomicBool,
     /// Set when the transport reads a `shutdown` request (after `initialize`).
     pub shutdown_requested: AtomicBool,
-    /// Set when the `shutdown` handler has answered.
-    pub shutdown_answered: AtomicBool,
+    /// The requests the transport forwarded and which of them are answered.
+    pub requests: Arc<RequestLedger>,
     /// Whether the client accepts snippets in completion items.
     pub snippet_support: AtomicBool,
     /// The analysis of each workspace root (`None`: `.rhai` files outside any workspace).
@@ -71,8 +70,7 @@ impl Session {
             documents: Documents::default(),
             initialize_seen: AtomicBool::new(false),
             shutdown_requested: AtomicBool::new(false),
-            shutdown_answered: AtomicBool::new(false),
-            initialize_answered: AtomicBool::new(false),
+            requests: Arc::new(RequestLedger::default()),
             snippet_support: AtomicBool::new(false),
             workspaces: RwLock::new(HashMap::new()),
             diagnostics_queue: sender,
@@ -339,6 +337,22 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .map(|text| (*text).to_owned())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a panic with no message".to_owned())
+}
+
+/// Whether [`Session::apply_notification`] applies this method: a notification that changes
+/// what later requests see.
+pub fn is_document_notification(method: &str) -> bool {
+    use lsp::notification::{
+        DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
+        Notification,
+    };
+    matches!(
+        method,
+        DidOpenTextDocument::METHOD
+            | DidChangeTextDocument::METHOD
+            | DidCloseTextDocument::METHOD
+            | DidSaveTextDocument::METHOD
+    )
 }
 
 impl Session {

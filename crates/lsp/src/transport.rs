@@ -7,19 +7,26 @@
 //! `didChange` notifications could apply out of order. Here a body is decoded lossily (an invalid
 //! byte becomes U+FFFD), garbage between messages is skipped (and answered with one JSON-RPC
 //! parse error), and `didOpen`/`didChange`/`didClose`/`didSave` are applied before the next
-//! message is even read, so every later request sees every earlier edit.
+//! message is even read, so every later request sees every earlier edit. Before applying one,
+//! the transport waits until every request read before it has been answered (see [`answers`]),
+//! so no earlier request sees a later edit.
+//!
+//! [`answers`]: crate::answers
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-use crate::session::Session;
+use crate::answers::ANSWER_WAIT_LIMIT;
+use crate::session::{Session, is_document_notification};
 
 /// Headers longer than this without a blank line are garbage.
 const MAX_HEADER_BYTES: usize = 8 * 1024;
 /// Larger bodies are refused (their bytes are then skipped as garbage).
 const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
+/// How long `exit` right behind `shutdown` waits for the answer to `shutdown`.
+const EXIT_WAIT_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
 /// The hidden request the service receives instead of input that is not JSON (or cannot be
 /// framed): the server answers it with a JSON-RPC parse error, `id: null`, as the specification
 /// asks. (`tower-lsp-server` stops reading after the first message it cannot decode, so it must
@@ -42,7 +49,7 @@ where
     let mut chunk = vec![0u8; 64 * 1024];
     loop {
         while let Some(frame) = frames.next_frame() {
-            let body = match frame {
+            let message = match frame {
                 Frame::Message(bytes) => {
                     let body = match String::from_utf8(bytes) {
                         Ok(body) => body,
@@ -58,16 +65,32 @@ where
                     stand_in(PARSE_ERROR_METHOD, serde_json::Value::Null)
                 }
             };
-            let observed = session.observe(&body);
-            if observed == Observed::Exit {
-                session.wait_for_shutdown_answer().await;
+            let observed = session.observe(&message.body).await;
+            if observed == Observed::Exit && session.shutdown_requested.load(Ordering::SeqCst) {
+                // `exit` stops the service at once: a client that sends it right behind
+                // `shutdown` (without waiting for the answer) must still get the answer.
+                session
+                    .requests
+                    .wait_until_answered(EXIT_WAIT_LIMIT, "exit")
+                    .await;
             }
-            if forward(&mut output, &body).await.is_err() {
+            if message.is_request {
+                session.requests.forwarded();
+            }
+            if forward(&mut output, &message.body).await.is_err() {
                 return;
             }
             match observed {
                 Observed::Exit => return,
-                Observed::Initialize => session.wait_for_initialize_answer().await,
+                Observed::Initialize => {
+                    // The client must wait for the answer to `initialize` before it sends
+                    // anything else; if it does not, hold its next messages until the service
+                    // has answered (it refuses every request until then).
+                    session
+                        .requests
+                        .wait_until_answered(ANSWER_WAIT_LIMIT, "the messages after initialize")
+                        .await;
+                }
                 Observed::Other => {}
             }
         }
@@ -82,18 +105,28 @@ where
     }
 }
 
+/// A message ready for the service.
+struct Checked {
+    body: String,
+    /// Whether the service answers it: a request, not a notification or a response to the
+    /// server's own request. Decided as `tower-lsp-server` decides it, on the same body.
+    is_request: bool,
+}
+
 /// The body itself when the service can decode it, else a stand-in request it answers with the
 /// right error.
-fn checked_message(body: String) -> String {
+fn checked_message(body: String) -> Checked {
     /// What `tower-lsp-server` decodes every message into.
     #[derive(serde::Deserialize)]
     #[serde(untagged)]
-    #[allow(dead_code, reason = "only whether it decodes matters")]
     enum Message {
-        Response(tower_lsp_server::jsonrpc::Response),
+        Response(
+            #[allow(dead_code, reason = "only whether it decodes matters")]
+            tower_lsp_server::jsonrpc::Response,
+        ),
         Request(tower_lsp_server::jsonrpc::Request),
     }
-    if serde_json::from_str::<Message>(&body).is_ok() {
+    if let Ok(message) = serde_json::from_str::<Message>(&body) {
         // `tower-lsp-server` never answers a request whose method starts with `$/` (it treats
         // them all as optional notifications); the specification asks for MethodNotFound.
         if body.contains("\"$/")
@@ -103,7 +136,8 @@ fn checked_message(body: String) -> String {
         {
             return stand_in(METHOD_NOT_FOUND_METHOD, id);
         }
-        return body;
+        let is_request = matches!(&message, Message::Request(request) if request.id().is_some());
+        return Checked { body, is_request };
     }
     match serde_json::from_str::<serde_json::Value>(&body) {
         Err(error) => {
@@ -131,8 +165,12 @@ struct Envelope {
     params: serde_json::Value,
 }
 
-fn stand_in(method: &str, id: serde_json::Value) -> String {
-    serde_json::json!({ "jsonrpc": "2.0", "id": id, "method": method }).to_string()
+/// A request the service answers with an error (every stand-in has an `id`, `null` included).
+fn stand_in(method: &str, id: serde_json::Value) -> Checked {
+    Checked {
+        body: serde_json::json!({ "jsonrpc": "2.0", "id": id, "method": method }).to_string(),
+        is_request: true,
+    }
 }
 
 async fn forward<O: AsyncWrite + Unpin>(output: &mut O, body: &str) -> std::io::Result<()> {
@@ -144,37 +182,10 @@ async fn forward<O: AsyncWrite + Unpin>(output: &mut O, body: &str) -> std::io::
 }
 
 impl Session {
-    /// Handlers run concurrently and `exit` stops the service at once: a client that sends
-    /// `exit` right behind `shutdown` (without waiting for its answer) must still get the answer.
-    async fn wait_for_shutdown_answer(&self) {
-        if !self.shutdown_requested.load(Ordering::SeqCst) {
-            return;
-        }
-        for _ in 0..400 {
-            if self.shutdown_answered.load(Ordering::SeqCst) {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        }
-    }
-
-    /// The client must wait for the answer to `initialize` before it sends anything else; if it
-    /// does not, hold its next messages until the service is initialized (the service refuses
-    /// requests until its `initialize` handler has returned, and handlers run concurrently).
-    async fn wait_for_initialize_answer(&self) {
-        for _ in 0..400 {
-            if self.initialize_answered.load(Ordering::SeqCst) {
-                // The service marks itself initialized right after the handler returns.
-                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        }
-    }
-
     /// Looks at one message before the service gets it: notes `initialize` and `shutdown`,
-    /// applies document notifications, and says what the transport must do next.
-    fn observe(&self, body: &str) -> Observed {
+    /// applies document notifications (once every request before them is answered), and says
+    /// what the transport must do next.
+    async fn observe(&self, body: &str) -> Observed {
         let Ok(envelope) = serde_json::from_str::<Envelope>(body) else {
             return Observed::Other;
         };
@@ -192,7 +203,13 @@ impl Session {
                 self.shutdown_requested.store(true, Ordering::SeqCst);
             }
             "exit" => return Observed::Exit,
-            _ if self.initialize_seen.load(Ordering::SeqCst) => {
+            _ if self.initialize_seen.load(Ordering::SeqCst)
+                && is_document_notification(&method) =>
+            {
+                // A request sent before this change is answered against the text before it.
+                self.requests
+                    .wait_until_answered(ANSWER_WAIT_LIMIT, "a document change")
+                    .await;
                 self.apply_notification(&method, envelope.params);
             }
             _ => {}

@@ -4,8 +4,7 @@
 
 mod common;
 
-use common::{TestClient, apply_edit, position_json};
-use llmspell_ide::{Position, Range};
+use common::{TestClient, apply_edit, position_json, storm_edit};
 use serde_json::{Value, json};
 
 /// The server still answers a real request on a spell.
@@ -231,37 +230,6 @@ async fn a_one_megabyte_spell_and_a_fifty_thousand_line_spell_are_served() {
         "{completion}"
     );
     assert_still_answering(&mut client).await;
-}
-
-/// A deterministic stream of small edits: inserts (some multi-byte), deletions and replacements
-/// at positions spread over the text.
-fn storm_edit(step: u64, text: &str) -> (Range, String) {
-    let lines: Vec<&str> = text.split('\n').collect();
-    let seed = step
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    let line = (seed >> 33) as usize % lines.len();
-    let width: usize = lines[line].chars().map(char::len_utf16).sum();
-    // Positions at character boundaries only: what an editor sends.
-    let boundaries: Vec<u32> = std::iter::once(0)
-        .chain(lines[line].chars().scan(0u32, |units, c| {
-            *units += c.len_utf16() as u32;
-            Some(*units)
-        }))
-        .collect();
-    let start = boundaries[(seed >> 17) as usize % boundaries.len()];
-    let end = boundaries
-        .iter()
-        .copied()
-        .filter(|end| *end >= start)
-        .nth((seed >> 7) as usize % 3)
-        .unwrap_or(width as u32);
-    let inserted = ["a", "é", "😀", "\n", "agent.", "", "x = 1\n", "("][(seed >> 40) as usize % 8];
-    let range = Range::new(
-        Position::new(line as u32, start),
-        Position::new(line as u32, end),
-    );
-    (range, inserted.to_owned())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

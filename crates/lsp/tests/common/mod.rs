@@ -26,6 +26,9 @@ pub struct TestClient {
     next_id: i64,
     server: Option<JoinHandle<ServeOutcome>>,
     pub workspace: tempfile::TempDir,
+    /// Whether requests from the server (such as `client/registerCapability`) get answered while
+    /// the test waits for something else. On unless a test turns it off.
+    pub answer_server_requests: bool,
 }
 
 /// The server options of the tests: the real host API, a configuration loader that understands
@@ -89,6 +92,7 @@ impl TestClient {
             next_id: 1,
             server: Some(server),
             workspace,
+            answer_server_requests: true,
         }
     }
 
@@ -139,10 +143,22 @@ impl TestClient {
     }
 
     pub async fn send(&mut self, message: &Value) {
-        let body = message.to_string();
-        let mut framed = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
-        framed.extend_from_slice(body.as_bytes());
-        self.send_raw(&framed).await;
+        self.send_raw(&frame(message)).await;
+    }
+
+    /// Sends several messages in one write, so the server reads them together.
+    pub async fn send_together(&mut self, messages: &[Value]) {
+        let bytes: Vec<u8> = messages.iter().flat_map(frame).collect();
+        self.send_raw(&bytes).await;
+    }
+
+    /// A request with a fresh id, not sent yet (see [`TestClient::send_together`]); returns its
+    /// id and the message.
+    pub fn request_message(&mut self, method: &str, params: Value) -> (i64, Value) {
+        let id = self.next_id;
+        self.next_id += 1;
+        let message = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
+        (id, message)
     }
 
     pub async fn notify(&mut self, method: &str, params: Value) {
@@ -193,7 +209,10 @@ impl TestClient {
                 .expect("timed out waiting for the server")
                 .expect("the server closed its output");
             // A request from the server (e.g. client/registerCapability): answer it.
-            if message.get("method").is_some() && message.get("id").is_some() {
+            if message.get("method").is_some()
+                && message.get("id").is_some()
+                && self.answer_server_requests
+            {
                 let id = message["id"].clone();
                 self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": null }))
                     .await;
@@ -275,6 +294,19 @@ impl TestClient {
     }
 }
 
+/// A message with its `Content-Length` header.
+pub fn frame(message: &Value) -> Vec<u8> {
+    let body = message.to_string();
+    let mut framed = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    framed.extend_from_slice(body.as_bytes());
+    framed
+}
+
+/// A notification message, not sent yet (see [`TestClient::send_together`]).
+pub fn notification_message(method: &str, params: Value) -> Value {
+    json!({ "jsonrpc": "2.0", "method": method, "params": params })
+}
+
 /// A fixture with one `$0` cursor marker: the text without it and the marker's position.
 pub fn cursor(fixture: &str) -> (String, Position) {
     let offset = fixture.find("$0").expect("the fixture has a $0 marker");
@@ -342,4 +374,35 @@ fn parse_frame(buffer: &[u8]) -> Option<(Value, usize)> {
     let message = serde_json::from_slice(&buffer[start..start + length])
         .unwrap_or_else(|error| panic!("the server wrote invalid JSON: {error}"));
     Some((message, start + length))
+}
+
+/// A deterministic stream of small edits: inserts (some multi-byte), deletions and replacements
+/// at positions spread over the text.
+pub fn storm_edit(step: u64, text: &str) -> (Range, String) {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let seed = step
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    let line = (seed >> 33) as usize % lines.len();
+    let width: usize = lines[line].chars().map(char::len_utf16).sum();
+    // Positions at character boundaries only: what an editor sends.
+    let boundaries: Vec<u32> = std::iter::once(0)
+        .chain(lines[line].chars().scan(0u32, |units, c| {
+            *units += c.len_utf16() as u32;
+            Some(*units)
+        }))
+        .collect();
+    let start = boundaries[(seed >> 17) as usize % boundaries.len()];
+    let end = boundaries
+        .iter()
+        .copied()
+        .filter(|end| *end >= start)
+        .nth((seed >> 7) as usize % 3)
+        .unwrap_or(width as u32);
+    let inserted = ["a", "é", "😀", "\n", "agent.", "", "x = 1\n", "("][(seed >> 40) as usize % 8];
+    let range = Range::new(
+        Position::new(line as u32, start),
+        Position::new(line as u32, end),
+    );
+    (range, inserted.to_owned())
 }
