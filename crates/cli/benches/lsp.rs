@@ -25,7 +25,7 @@ const ROUNDS: usize = 60;
 const WARMUP: usize = 5;
 const TARGET_LINES: usize = 5_000;
 const OPEN_SPELLS: usize = 200;
-const TIMEOUT: Duration = Duration::from_secs(60);
+const TIMEOUT: Duration = Duration::from_secs(20);
 
 const LUA: &str = r#"-- research step {i}
 local researcher{i} = agent.create({ name = "researcher{i}", system_prompt = "You research." })
@@ -262,7 +262,13 @@ impl Server {
             }
         }
         loop {
-            let (at, message) = self.next_message(deadline)?;
+            let Some((at, message)) = self.next_message(deadline) else {
+                eprintln!("{}: no diagnostics for {uri} version {version} in time", self.name);
+                return None;
+            };
+            if std::env::var_os("LSP_BENCH_TRACE").is_some() {
+                eprintln!("{} <- {}", self.name, &message.to_string()[..message.to_string().len().min(200)]);
+            }
             if matches(&message) {
                 return Some(at);
             }
@@ -483,12 +489,25 @@ fn measure_memory(server: &mut Server, root: &Path, extension: &str, language: &
         server.open(&uri, language, &text);
         uris.push(uri);
     }
-    // Every document analysed: wait for each one's diagnostics (pushed) or pull them.
-    for uri in &uris {
-        if server.pulls_diagnostics() {
+    // Every document analysed: pull each one's diagnostics, or wait until all were pushed.
+    if server.pulls_diagnostics() {
+        for uri in &uris {
             server.request("textDocument/diagnostic", json!({ "textDocument": { "uri": uri } }));
-        } else {
-            let _ = server.wait_for_diagnostics(uri, 1, Instant::now() + TIMEOUT);
+        }
+    } else {
+        let mut pending: std::collections::BTreeSet<String> = uris.iter().cloned().collect();
+        let deadline = Instant::now() + TIMEOUT;
+        while !pending.is_empty() {
+            let next = server.notifications.pop_front().or_else(|| server.next_message(deadline));
+            let Some((_, message)) = next else {
+                eprintln!("{}: {} spells got no diagnostics in time", server.name, pending.len());
+                break;
+            };
+            if message["method"] == "textDocument/publishDiagnostics"
+                && let Some(uri) = message["params"]["uri"].as_str()
+            {
+                pending.remove(uri);
+            }
         }
     }
     server.peak_rss_kib()
