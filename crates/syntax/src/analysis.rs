@@ -4,9 +4,11 @@
 //! One walker serves every language; the per-language parts are the node kinds it matches.
 //! The host API comes in as plain data ([`HostApi`]) so that this crate never sees the bridge.
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
+use std::num::NonZeroU16;
 
-use tree_sitter::Node;
+use tree_sitter::{Node, TreeCursor};
 
 use crate::{Language, SyntaxTree, TextRange};
 
@@ -259,8 +261,21 @@ pub fn analyze(syntax_tree: &SyntaxTree, api: &HostApi) -> Analysis {
     let Some(root) = syntax_tree.root() else {
         return Analysis::default();
     };
+    let tree_sitter_language = root.language();
+    let kinds: Vec<&str> = (0..tree_sitter_language.node_kind_count())
+        .map(|id| {
+            u16::try_from(id)
+                .ok()
+                .and_then(|id| tree_sitter_language.node_kind_for_id(id))
+                .unwrap_or("")
+        })
+        .collect();
     let mut walker = Walker {
         language: syntax_tree.language(),
+        fields: FieldIds::of(&tree_sitter_language),
+        kinds: &kinds,
+        ancestors: Vec::new(),
+        spare_cursors: Vec::new(),
         text: syntax_tree.text(),
         api,
         analysis: Analysis::default(),
@@ -303,11 +318,94 @@ struct CallParts<'tree> {
     callee: String,
     returns: Option<String>,
     name: Node<'tree>,
-    arguments: Vec<Node<'tree>>,
+    /// The argument list (see [`Walker::argument_nodes`]), read only by the callers that need
+    /// the arguments.
+    arguments: Node<'tree>,
+}
+
+/// The field ids the walker reads, looked up once per analysis: a lookup by name compares
+/// strings, and the walker asks for fields on most nodes.
+#[derive(Clone, Copy)]
+struct FieldIds {
+    arguments: Option<NonZeroU16>,
+    body: Option<NonZeroU16>,
+    clause: Option<NonZeroU16>,
+    constructor: Option<NonZeroU16>,
+    counter: Option<NonZeroU16>,
+    error: Option<NonZeroU16>,
+    field: Option<NonZeroU16>,
+    function: Option<NonZeroU16>,
+    iterable: Option<NonZeroU16>,
+    key: Option<NonZeroU16>,
+    kind: Option<NonZeroU16>,
+    left: Option<NonZeroU16>,
+    method: Option<NonZeroU16>,
+    name: Option<NonZeroU16>,
+    namespace: Option<NonZeroU16>,
+    object: Option<NonZeroU16>,
+    operator: Option<NonZeroU16>,
+    parameter: Option<NonZeroU16>,
+    parameters: Option<NonZeroU16>,
+    pattern: Option<NonZeroU16>,
+    property: Option<NonZeroU16>,
+    right: Option<NonZeroU16>,
+    table: Option<NonZeroU16>,
+    value: Option<NonZeroU16>,
+}
+
+impl FieldIds {
+    fn of(language: &tree_sitter::Language) -> FieldIds {
+        let id = |name: &str| language.field_id_for_name(name);
+        FieldIds {
+            arguments: id("arguments"),
+            body: id("body"),
+            clause: id("clause"),
+            constructor: id("constructor"),
+            counter: id("counter"),
+            error: id("error"),
+            field: id("field"),
+            function: id("function"),
+            iterable: id("iterable"),
+            key: id("key"),
+            kind: id("kind"),
+            left: id("left"),
+            method: id("method"),
+            name: id("name"),
+            namespace: id("namespace"),
+            object: id("object"),
+            operator: id("operator"),
+            parameter: id("parameter"),
+            parameters: id("parameters"),
+            pattern: id("pattern"),
+            property: id("property"),
+            right: id("right"),
+            table: id("table"),
+            value: id("value"),
+        }
+    }
+}
+
+/// A node's child by a field id from [`FieldIds`] (none when the language lacks the field).
+trait ChildByFieldId<'tree> {
+    fn child_by_field_id_or_none(&self, field: Option<NonZeroU16>) -> Option<Node<'tree>>;
+}
+
+impl<'tree> ChildByFieldId<'tree> for Node<'tree> {
+    fn child_by_field_id_or_none(&self, field: Option<NonZeroU16>) -> Option<Node<'tree>> {
+        field.and_then(|field| self.child_by_field_id(field.get()))
+    }
 }
 
 struct Walker<'a> {
     language: Language,
+    fields: FieldIds,
+    /// Node kind names by kind id: `Node::kind` measures and checks the C string on each call.
+    kinds: &'a [&'a str],
+    /// The nodes whose [`Walker::visit`] is open, outermost first: the start of the search for a
+    /// node's parent (`Node::parent` searches down from the root, across all of its children).
+    ancestors: Vec<Node<'a>>,
+    /// Tree cursors free for [`Walker::visit_children`] to use.
+    spare_cursors: Vec<TreeCursor<'a>>,
     text: &'a str,
     api: &'a HostApi,
     analysis: Analysis,
@@ -349,17 +447,71 @@ const MAX_VISIT_DEPTH: usize = 2_000;
 const MAX_LITERAL_DEPTH: usize = 64;
 
 impl<'a> Walker<'a> {
-    fn text_of(&self, node: Node<'_>) -> &'a str {
+    /// The node's kind, as `Node::kind` gives it.
+    fn kind<'tree>(&self, node: impl Borrow<Node<'tree>>) -> &'a str {
+        let node = node.borrow();
+        match self.kinds.get(usize::from(node.kind_id())) {
+            Some(kind) if !kind.is_empty() => kind,
+            _ => self.kind_slow(*node),
+        }
+    }
+
+    /// `Node::kind` for the kinds missing from the table (`ERROR`).
+    fn kind_slow(&self, node: Node<'_>) -> &'a str {
+        match node.kind() {
+            "ERROR" => "ERROR",
+            "_ERROR" => "_ERROR",
+            // Never reached: every other kind id is in the table.
+            _ => "",
+        }
+    }
+
+    /// The node's parent, as `Node::parent` gives it. `Node::parent` searches down from the
+    /// root, across all of its children; this searches down from the innermost node being
+    /// visited that holds `node`, and falls back on `Node::parent` when none does.
+    fn parent_of(&self, node: Node<'a>) -> Option<Node<'a>> {
+        for ancestor in self.ancestors.iter().rev() {
+            if ancestor.id() == node.id() {
+                continue;
+            }
+            let mut parent = *ancestor;
+            // The node whose child `node` is, is its parent. A search from a node that does not
+            // hold `node` ends at a leaf and moves on to the next candidate.
+            while let Some(child) = parent.child_with_descendant(node) {
+                if child.id() == node.id() {
+                    return Some(parent);
+                }
+                parent = child;
+            }
+        }
+        node.parent()
+    }
+
+    /// The node's next sibling, as `Node::next_sibling` gives it, given its parent.
+    fn next_sibling_in(node: Node<'a>, parent: Node<'a>) -> Option<Node<'a>> {
+        let mut cursor = parent.walk();
+        if !cursor.goto_first_child() {
+            return None;
+        }
+        while cursor.node().id() != node.id() {
+            if !cursor.goto_next_sibling() {
+                return None;
+            }
+        }
+        cursor.goto_next_sibling().then(|| cursor.node())
+    }
+
+    fn text_of(&self, node: Node<'a>) -> &'a str {
         self.text
             .get(node.start_byte()..node.end_byte())
             .unwrap_or("")
     }
 
-    fn push_scope(&mut self, node: Node<'_>) {
+    fn push_scope(&mut self, node: Node<'a>) {
         self.push_scope_isolated(node, false);
     }
 
-    fn push_scope_isolated(&mut self, node: Node<'_>, isolated: bool) {
+    fn push_scope_isolated(&mut self, node: Node<'a>, isolated: bool) {
         let id = ScopeId(self.analysis.scopes.len());
         self.analysis.scopes.push(Scope {
             range: TextRange::of(node),
@@ -375,11 +527,11 @@ impl<'a> Walker<'a> {
         self.names.pop();
     }
 
-    fn define(&mut self, node: Node<'_>, kind: SymbolKind) -> SymbolId {
+    fn define(&mut self, node: Node<'a>, kind: SymbolKind) -> SymbolId {
         self.define_in(node, kind, self.names.len() - 1)
     }
 
-    fn define_in(&mut self, node: Node<'_>, kind: SymbolKind, level: usize) -> SymbolId {
+    fn define_in(&mut self, node: Node<'a>, kind: SymbolKind, level: usize) -> SymbolId {
         let id = SymbolId(self.analysis.symbols.len());
         let name = self.text_of(node).to_owned();
         self.analysis.symbols.push(Symbol {
@@ -396,7 +548,7 @@ impl<'a> Walker<'a> {
 
     /// Defines the functions declared directly in a block before its statements are visited:
     /// JavaScript function declarations and Rhai `fn`s can be called above their declaration.
-    fn hoist_functions(&mut self, block: Node<'_>) {
+    fn hoist_functions(&mut self, block: Node<'a>) {
         let kinds: &[&str] = match self.language {
             Language::JavaScript => &["function_declaration", "generator_function_declaration"],
             Language::Rhai => &["function_definition"],
@@ -405,10 +557,12 @@ impl<'a> Walker<'a> {
             Language::Lua => &["function_declaration"],
         };
         for child in named_children(block) {
-            if kinds.contains(&child.kind())
-                && let Some(name) = child.child_by_field_name("name")
-                && name.kind() == "identifier"
-                && child.child(0).is_none_or(|first| first.kind() != "local")
+            if kinds.contains(&self.kind(child))
+                && let Some(name) = child.child_by_field_id_or_none(self.fields.name)
+                && self.kind(name) == "identifier"
+                && child
+                    .child(0)
+                    .is_none_or(|first| self.kind(first) != "local")
             {
                 self.define(name, SymbolKind::Function);
             }
@@ -416,7 +570,7 @@ impl<'a> Walker<'a> {
     }
 
     /// Whether [`Walker::hoist_functions`] defined this very name.
-    fn is_hoisted(&self, name: Node<'_>) -> bool {
+    fn is_hoisted(&self, name: Node<'a>) -> bool {
         self.names
             .last()
             .and_then(|names| names.get(self.text_of(name)))
@@ -424,7 +578,7 @@ impl<'a> Walker<'a> {
     }
 
     /// Defines a function's name, unless [`Walker::hoist_functions`] already did.
-    fn define_unless_hoisted(&mut self, name: Node<'_>) {
+    fn define_unless_hoisted(&mut self, name: Node<'a>) {
         if !self.is_hoisted(name) {
             self.define(name, SymbolKind::Function);
         }
@@ -443,7 +597,7 @@ impl<'a> Walker<'a> {
         None
     }
 
-    fn reference(&mut self, node: Node<'_>) -> Option<SymbolId> {
+    fn reference(&mut self, node: Node<'a>) -> Option<SymbolId> {
         let id = self.resolve(self.text_of(node))?;
         self.analysis.symbols[id.0]
             .references
@@ -451,12 +605,27 @@ impl<'a> Walker<'a> {
         Some(id)
     }
 
-    fn visit_children(&mut self, node: Node<'_>) {
-        let mut cursor = node.walk();
-        let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
-        for child in children {
-            self.visit(child);
+    fn visit_children(&mut self, node: Node<'a>) {
+        if node.child_count() == 0 {
+            return;
         }
+        // Cursors are reused: making one allocates.
+        let mut cursor = match self.spare_cursors.pop() {
+            Some(mut cursor) => {
+                cursor.reset(node);
+                cursor
+            }
+            None => node.walk(),
+        };
+        if cursor.goto_first_child() {
+            loop {
+                self.visit(cursor.node());
+                if !cursor.goto_next_sibling() {
+                    break;
+                }
+            }
+        }
+        self.spare_cursors.push(cursor);
     }
 
     /// Whether the walk is too deep to go further (see [`STACK_BUDGET`]).
@@ -464,11 +633,12 @@ impl<'a> Walker<'a> {
         self.depth >= MAX_VISIT_DEPTH || self.stack_base.abs_diff(stack_address()) > STACK_BUDGET
     }
 
-    fn visit(&mut self, node: Node<'_>) {
+    fn visit(&mut self, node: Node<'a>) {
         if self.too_deep() {
             return;
         }
         self.depth += 1;
+        self.ancestors.push(node);
         if node.is_error() {
             self.visit_error(node);
         } else {
@@ -478,19 +648,20 @@ impl<'a> Walker<'a> {
                 Language::Rhai => self.visit_rhai(node),
             }
         }
+        self.ancestors.pop();
         self.depth -= 1;
     }
 
     /// An `ERROR` node, typically a function being typed: `function f(x)` followed by loose
     /// statements. The function name is defined where the error is, its parameters in a scope
     /// that runs to the end of the error, and the rest is visited as usual.
-    fn visit_error(&mut self, node: Node<'_>) {
+    fn visit_error(&mut self, node: Node<'a>) {
         let mut cursor = node.walk();
-        let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
+        let children: Vec<Node<'a>> = node.children(&mut cursor).collect();
         let mut opened = 0;
         let mut after_function_keyword = false;
         for child in children {
-            match child.kind() {
+            match self.kind(child) {
                 "function" | "fn" if !child.is_named() => after_function_keyword = true,
                 "identifier" if after_function_keyword => {
                     after_function_keyword = false;
@@ -506,7 +677,7 @@ impl<'a> Walker<'a> {
                     for parameter in named_children(child) {
                         if self.language == Language::JavaScript {
                             self.define_pattern(parameter, SymbolKind::Parameter);
-                        } else if parameter.kind() == "identifier" {
+                        } else if self.kind(parameter) == "identifier" {
                             self.define(parameter, SymbolKind::Parameter);
                         }
                     }
@@ -524,8 +695,8 @@ impl<'a> Walker<'a> {
 
     // ----- Lua -----
 
-    fn visit_lua(&mut self, node: Node<'_>) {
-        match node.kind() {
+    fn visit_lua(&mut self, node: Node<'a>) {
+        match self.kind(node) {
             "chunk" => {
                 self.hoist_functions(node);
                 self.visit_children(node);
@@ -533,12 +704,14 @@ impl<'a> Walker<'a> {
             "variable_declaration" => {
                 // `local a, b = x, y`: the values see the outer names, then the names are defined.
                 let (names, values) = match node.named_child(0) {
-                    Some(assignment) if assignment.kind() == "assignment_statement" => (
+                    Some(assignment) if self.kind(assignment) == "assignment_statement" => (
                         assignment.named_child(0),
-                        assignment.child_by_field_name("operator").and_then(|_| {
-                            let count = assignment.named_child_count();
-                            assignment.named_child(count.saturating_sub(1) as u32)
-                        }),
+                        assignment
+                            .child_by_field_id_or_none(self.fields.operator)
+                            .and_then(|_| {
+                                let count = assignment.named_child_count();
+                                assignment.named_child(count.saturating_sub(1) as u32)
+                            }),
                     ),
                     other => (other, None),
                 };
@@ -547,9 +720,9 @@ impl<'a> Walker<'a> {
                     self.visit(values);
                 }
                 if let Some(names) = names {
-                    let name_nodes: Vec<Node<'_>> = named_children(names)
+                    let name_nodes: Vec<Node<'a>> = named_children(names)
                         .into_iter()
-                        .filter(|child| child.kind() == "identifier")
+                        .filter(|child| self.kind(child) == "identifier")
                         .collect();
                     for (index, name) in name_nodes.into_iter().enumerate() {
                         let id = self.define(name, SymbolKind::Local);
@@ -568,7 +741,7 @@ impl<'a> Walker<'a> {
                 }
                 if let Some(targets) = targets {
                     for (index, target) in named_children(targets).into_iter().enumerate() {
-                        if target.kind() == "identifier" {
+                        if self.kind(target) == "identifier" {
                             let id = match self.reference(target) {
                                 Some(id) => id,
                                 None => self.define_in(target, SymbolKind::Global, 0),
@@ -583,9 +756,11 @@ impl<'a> Walker<'a> {
                 }
             }
             "function_declaration" => {
-                let is_local = node.child(0).is_some_and(|first| first.kind() == "local");
-                if let Some(name) = node.child_by_field_name("name") {
-                    if name.kind() == "identifier" {
+                let is_local = node
+                    .child(0)
+                    .is_some_and(|first| self.kind(first) == "local");
+                if let Some(name) = node.child_by_field_id_or_none(self.fields.name) {
+                    if self.kind(name) == "identifier" {
                         if is_local {
                             self.define(name, SymbolKind::Function);
                         } else if !self.is_hoisted(name) && self.reference(name).is_none() {
@@ -600,16 +775,16 @@ impl<'a> Walker<'a> {
             "function_definition" => self.lua_function(node),
             "for_statement" => {
                 self.push_scope(node);
-                if let Some(clause) = node.child_by_field_name("clause") {
+                if let Some(clause) = node.child_by_field_id_or_none(self.fields.clause) {
                     let mut names = Vec::new();
                     for child in named_children(clause) {
-                        match child.kind() {
+                        match self.kind(child) {
                             "variable_list" => names.extend(
                                 named_children(child)
                                     .into_iter()
-                                    .filter(|name| name.kind() == "identifier"),
+                                    .filter(|name| self.kind(name) == "identifier"),
                             ),
-                            "identifier" if clause.kind() == "for_numeric_clause" => {
+                            "identifier" if self.kind(clause) == "for_numeric_clause" => {
                                 names.push(child)
                             }
                             _ => self.visit(child),
@@ -619,7 +794,7 @@ impl<'a> Walker<'a> {
                         self.define(name, SymbolKind::Local);
                     }
                 }
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.child_by_field_id_or_none(self.fields.body) {
                     self.visit(body);
                 }
                 self.pop_scope();
@@ -628,10 +803,11 @@ impl<'a> Walker<'a> {
                 self.push_scope(node);
                 // A block ends at its last statement; its names stay visible up to the token
                 // that closes it (`end`, `else`, `until`), where the cursor often is.
-                let end = node
-                    .next_sibling()
+                let parent = self.parent_of(node);
+                let end = parent
+                    .and_then(|parent| Self::next_sibling_in(node, parent))
                     .map(|next| next.start_byte())
-                    .or_else(|| node.parent().map(|parent| parent.end_byte()))
+                    .or_else(|| parent.map(|parent| parent.end_byte()))
                     .unwrap_or(node.end_byte());
                 if let Some(scope) = self.stack.last() {
                     let range = &mut self.analysis.scopes[scope.0].range;
@@ -645,18 +821,18 @@ impl<'a> Walker<'a> {
                 self.host_call(node);
             }
             "dot_index_expression" | "method_index_expression" => {
-                if let Some(table) = node.child_by_field_name("table") {
+                if let Some(table) = node.child_by_field_id_or_none(self.fields.table) {
                     self.visit(table);
                 }
                 self.host_access(node);
             }
             "field" => {
-                if let Some(name) = node.child_by_field_name("name")
-                    && name.kind() != "identifier"
+                if let Some(name) = node.child_by_field_id_or_none(self.fields.name)
+                    && self.kind(name) != "identifier"
                 {
                     self.visit(name);
                 }
-                if let Some(value) = node.child_by_field_name("value") {
+                if let Some(value) = node.child_by_field_id_or_none(self.fields.value) {
                     self.visit(value);
                 }
             }
@@ -667,16 +843,16 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn lua_function(&mut self, node: Node<'_>) {
+    fn lua_function(&mut self, node: Node<'a>) {
         self.push_scope(node);
-        if let Some(parameters) = node.child_by_field_name("parameters") {
+        if let Some(parameters) = node.child_by_field_id_or_none(self.fields.parameters) {
             for parameter in named_children(parameters) {
-                if parameter.kind() == "identifier" {
+                if self.kind(parameter) == "identifier" {
                     self.define(parameter, SymbolKind::Parameter);
                 }
             }
         }
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id_or_none(self.fields.body) {
             self.visit(body);
         }
         self.pop_scope();
@@ -684,15 +860,15 @@ impl<'a> Walker<'a> {
 
     // ----- Rhai -----
 
-    fn visit_rhai(&mut self, node: Node<'_>) {
-        match node.kind() {
+    fn visit_rhai(&mut self, node: Node<'a>) {
+        match self.kind(node) {
             "let_statement" | "const_statement" => {
                 // `let x = x + 1`: the value sees the outer `x`.
-                let value = node.child_by_field_name("value");
+                let value = node.child_by_field_id_or_none(self.fields.value);
                 if let Some(value) = value {
                     self.visit(value);
                 }
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.child_by_field_id_or_none(self.fields.name) {
                     let id = self.define(name, SymbolKind::Local);
                     if let Some(value) = value {
                         self.assign_type(id, value);
@@ -700,13 +876,13 @@ impl<'a> Walker<'a> {
                 }
             }
             "assignment_expression" => {
-                let left = node.child_by_field_name("left");
-                let right = node.child_by_field_name("right");
+                let left = node.child_by_field_id_or_none(self.fields.left);
+                let right = node.child_by_field_id_or_none(self.fields.right);
                 if let Some(right) = right {
                     self.visit(right);
                 }
                 if let Some(left) = left {
-                    if left.kind() == "identifier" {
+                    if self.kind(left) == "identifier" {
                         if let Some(id) = self.reference(left)
                             && let Some(right) = right
                         {
@@ -722,59 +898,59 @@ impl<'a> Walker<'a> {
                 self.visit_children(node);
             }
             "function_definition" => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.child_by_field_id_or_none(self.fields.name) {
                     self.define_unless_hoisted(name);
                 }
                 // A Rhai function sees its parameters and other functions, not the spell's
                 // variables.
                 self.push_scope_isolated(node, true);
-                if let Some(parameters) = node.child_by_field_name("parameters") {
+                if let Some(parameters) = node.child_by_field_id_or_none(self.fields.parameters) {
                     for parameter in named_children(parameters) {
-                        if parameter.kind() == "identifier" {
+                        if self.kind(parameter) == "identifier" {
                             self.define(parameter, SymbolKind::Parameter);
                         }
                     }
                 }
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.child_by_field_id_or_none(self.fields.body) {
                     self.visit_children(body);
                 }
                 self.pop_scope();
             }
             "closure_expression" => {
                 self.push_scope(node);
-                if let Some(parameters) = node.child_by_field_name("parameters") {
+                if let Some(parameters) = node.child_by_field_id_or_none(self.fields.parameters) {
                     for parameter in named_children(parameters) {
-                        if parameter.kind() == "identifier" {
+                        if self.kind(parameter) == "identifier" {
                             self.define(parameter, SymbolKind::Parameter);
                         }
                     }
                 }
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.child_by_field_id_or_none(self.fields.body) {
                     self.visit(body);
                 }
                 self.pop_scope();
             }
             "for_expression" => {
-                if let Some(iterable) = node.child_by_field_name("iterable") {
+                if let Some(iterable) = node.child_by_field_id_or_none(self.fields.iterable) {
                     self.visit(iterable);
                 }
                 self.push_scope(node);
-                for field in ["pattern", "counter"] {
-                    if let Some(name) = node.child_by_field_name(field) {
+                for field in [self.fields.pattern, self.fields.counter] {
+                    if let Some(name) = node.child_by_field_id_or_none(field) {
                         self.define(name, SymbolKind::Local);
                     }
                 }
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.child_by_field_id_or_none(self.fields.body) {
                     self.visit(body);
                 }
                 self.pop_scope();
             }
             "catch_clause" => {
                 self.push_scope(node);
-                if let Some(error) = node.child_by_field_name("error") {
+                if let Some(error) = node.child_by_field_id_or_none(self.fields.error) {
                     self.define(error, SymbolKind::Local);
                 }
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.child_by_field_id_or_none(self.fields.body) {
                     self.visit(body);
                 }
                 self.pop_scope();
@@ -787,7 +963,7 @@ impl<'a> Walker<'a> {
             "method_call_expression" | "call_expression" => {
                 self.visit_children(node);
                 self.host_call(node);
-                if node.kind() == "method_call_expression" {
+                if self.kind(node) == "method_call_expression" {
                     self.host_access(node);
                 }
             }
@@ -797,7 +973,7 @@ impl<'a> Walker<'a> {
             }
             "path_expression" => self.host_access(node),
             "property" => {
-                if let Some(value) = node.child_by_field_name("value") {
+                if let Some(value) = node.child_by_field_id_or_none(self.fields.value) {
                     self.visit(value);
                 }
             }
@@ -811,11 +987,11 @@ impl<'a> Walker<'a> {
 
     // ----- JavaScript -----
 
-    fn visit_javascript(&mut self, node: Node<'_>) {
-        match node.kind() {
+    fn visit_javascript(&mut self, node: Node<'a>) {
+        match self.kind(node) {
             "variable_declarator" => {
-                let name = node.child_by_field_name("name");
-                let value = node.child_by_field_name("value");
+                let name = node.child_by_field_id_or_none(self.fields.name);
+                let value = node.child_by_field_id_or_none(self.fields.value);
                 if let Some(name) = name {
                     let ids = self.define_pattern(name, SymbolKind::Local);
                     if let (Some(value), [id]) = (value, ids.as_slice()) {
@@ -827,13 +1003,13 @@ impl<'a> Walker<'a> {
                 }
             }
             "assignment_expression" => {
-                let left = node.child_by_field_name("left");
-                let right = node.child_by_field_name("right");
+                let left = node.child_by_field_id_or_none(self.fields.left);
+                let right = node.child_by_field_id_or_none(self.fields.right);
                 if let Some(right) = right {
                     self.visit(right);
                 }
                 if let Some(left) = left {
-                    if left.kind() == "identifier" {
+                    if self.kind(left) == "identifier" {
                         if let Some(id) = self.reference(left)
                             && let Some(right) = right
                         {
@@ -845,7 +1021,7 @@ impl<'a> Walker<'a> {
                 }
             }
             "function_declaration" | "generator_function_declaration" => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.child_by_field_id_or_none(self.fields.name) {
                     self.define_unless_hoisted(name);
                 }
                 self.javascript_function(node);
@@ -860,18 +1036,18 @@ impl<'a> Walker<'a> {
             | "generator_function" => self.javascript_function(node),
             "for_in_statement" => {
                 // `for (const x of xs)`: the right side is outside the loop's scope.
-                if let Some(right) = node.child_by_field_name("right") {
+                if let Some(right) = node.child_by_field_id_or_none(self.fields.right) {
                     self.visit(right);
                 }
                 self.push_scope(node);
-                if let Some(left) = node.child_by_field_name("left") {
-                    if node.child_by_field_name("kind").is_some() {
+                if let Some(left) = node.child_by_field_id_or_none(self.fields.left) {
+                    if node.child_by_field_id_or_none(self.fields.kind).is_some() {
                         self.define_pattern(left, SymbolKind::Local);
                     } else {
                         self.visit(left);
                     }
                 }
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.child_by_field_id_or_none(self.fields.body) {
                     self.visit(body);
                 }
                 self.pop_scope();
@@ -884,10 +1060,10 @@ impl<'a> Walker<'a> {
             }
             "catch_clause" => {
                 self.push_scope(node);
-                if let Some(parameter) = node.child_by_field_name("parameter") {
+                if let Some(parameter) = node.child_by_field_id_or_none(self.fields.parameter) {
                     self.define_pattern(parameter, SymbolKind::Local);
                 }
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.child_by_field_id_or_none(self.fields.body) {
                     self.visit(body);
                 }
                 self.pop_scope();
@@ -895,7 +1071,7 @@ impl<'a> Walker<'a> {
             "call_expression" | "new_expression" => {
                 self.visit_children(node);
                 self.host_call(node);
-                if node.kind() == "new_expression" {
+                if self.kind(node) == "new_expression" {
                     self.host_access(node);
                 }
             }
@@ -904,12 +1080,12 @@ impl<'a> Walker<'a> {
                 self.host_access(node);
             }
             "pair" => {
-                if let Some(key) = node.child_by_field_name("key")
-                    && key.kind() == "computed_property_name"
+                if let Some(key) = node.child_by_field_id_or_none(self.fields.key)
+                    && self.kind(key) == "computed_property_name"
                 {
                     self.visit(key);
                 }
-                if let Some(value) = node.child_by_field_name("value") {
+                if let Some(value) = node.child_by_field_id_or_none(self.fields.value) {
                     self.visit(value);
                 }
             }
@@ -920,23 +1096,23 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn javascript_function(&mut self, node: Node<'_>) {
+    fn javascript_function(&mut self, node: Node<'a>) {
         self.push_scope(node);
-        if let Some(name) = node.child_by_field_name("name")
-            && node.kind() == "function_expression"
+        if let Some(name) = node.child_by_field_id_or_none(self.fields.name)
+            && self.kind(node) == "function_expression"
         {
             self.define(name, SymbolKind::Function);
         }
-        if let Some(parameter) = node.child_by_field_name("parameter") {
+        if let Some(parameter) = node.child_by_field_id_or_none(self.fields.parameter) {
             self.define_pattern(parameter, SymbolKind::Parameter);
         }
-        if let Some(parameters) = node.child_by_field_name("parameters") {
+        if let Some(parameters) = node.child_by_field_id_or_none(self.fields.parameters) {
             for parameter in named_children(parameters) {
                 self.define_pattern(parameter, SymbolKind::Parameter);
             }
         }
-        if let Some(body) = node.child_by_field_name("body") {
-            if body.kind() == "statement_block" {
+        if let Some(body) = node.child_by_field_id_or_none(self.fields.body) {
+            if self.kind(body) == "statement_block" {
                 // The body shares the parameters' scope.
                 self.hoist_functions(body);
                 self.visit_children(body);
@@ -948,7 +1124,7 @@ impl<'a> Walker<'a> {
     }
 
     /// Defines every name a JavaScript binding pattern binds; default values are visited.
-    fn define_pattern(&mut self, node: Node<'_>, kind: SymbolKind) -> Vec<SymbolId> {
+    fn define_pattern(&mut self, node: Node<'a>, kind: SymbolKind) -> Vec<SymbolId> {
         if self.too_deep() {
             return Vec::new();
         }
@@ -958,19 +1134,19 @@ impl<'a> Walker<'a> {
         ids
     }
 
-    fn define_pattern_inner(&mut self, node: Node<'_>, kind: SymbolKind) -> Vec<SymbolId> {
-        match node.kind() {
+    fn define_pattern_inner(&mut self, node: Node<'a>, kind: SymbolKind) -> Vec<SymbolId> {
+        match self.kind(node) {
             "identifier" | "shorthand_property_identifier_pattern" => vec![self.define(node, kind)],
             "assignment_pattern" | "object_assignment_pattern" => {
-                if let Some(right) = node.child_by_field_name("right") {
+                if let Some(right) = node.child_by_field_id_or_none(self.fields.right) {
                     self.visit(right);
                 }
-                node.child_by_field_name("left")
+                node.child_by_field_id_or_none(self.fields.left)
                     .map(|left| self.define_pattern(left, kind))
                     .unwrap_or_default()
             }
             "pair_pattern" => node
-                .child_by_field_name("value")
+                .child_by_field_id_or_none(self.fields.value)
                 .map(|value| self.define_pattern(value, kind))
                 .unwrap_or_default(),
             "object_pattern" | "array_pattern" | "rest_pattern" => named_children(node)
@@ -984,13 +1160,18 @@ impl<'a> Walker<'a> {
     // ----- Host types, calls and workflows -----
 
     /// Records the host type (and literal `name`) a value gives to a symbol.
-    fn assign_type(&mut self, id: SymbolId, value: Node<'_>) {
-        let host_type = self.type_of(value);
+    fn assign_type(&mut self, id: SymbolId, value: Node<'a>) {
+        let call = self.call_parts(value);
+        // `type_of` of a host call is its return type's object type (one `call_parts`, not two).
+        let host_type = match &call {
+            Some(call) => self.api.object_type(call.returns.as_ref()),
+            None => self.type_of(value),
+        };
         self.analysis.symbols[id.0].host_type = host_type;
-        match self.call_parts(value) {
+        match call {
             Some(call) => {
-                let name = call
-                    .arguments
+                let name = self
+                    .argument_nodes(call.arguments)
                     .first()
                     .and_then(|argument| map_string(&self.literal(*argument), "name"));
                 match name {
@@ -1011,15 +1192,15 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn plain_variable(&self, node: Node<'_>) -> Option<&'a str> {
+    fn plain_variable(&self, node: Node<'a>) -> Option<&'a str> {
         let node = self.unwrap_expression(node);
-        (node.kind() == "identifier").then(|| self.text_of(node))
+        (self.kind(node) == "identifier").then(|| self.text_of(node))
     }
 
     /// Strips parentheses, `await` and Lua's `expression` wrappers.
     fn unwrap_expression<'tree>(&self, mut node: Node<'tree>) -> Node<'tree> {
         loop {
-            match node.kind() {
+            match self.kind(node) {
                 "parenthesized_expression" | "await_expression" | "expression" => {
                     match node.named_child(0) {
                         Some(inner) => node = inner,
@@ -1032,9 +1213,9 @@ impl<'a> Walker<'a> {
     }
 
     /// The host object type of an expression: a host call's return type, or a typed variable.
-    fn type_of(&self, node: Node<'_>) -> Option<String> {
+    fn type_of(&self, node: Node<'a>) -> Option<String> {
         let node = self.unwrap_expression(node);
-        if node.kind() == "identifier" {
+        if self.kind(node) == "identifier" {
             let id = self.resolve(self.text_of(node))?;
             return self.analysis.symbols[id.0].host_type.clone();
         }
@@ -1046,53 +1227,55 @@ impl<'a> Walker<'a> {
     /// return type, name node and argument nodes.
     fn call_parts<'tree>(&self, node: Node<'tree>) -> Option<CallParts<'tree>> {
         let node = self.unwrap_expression(node);
-        let (function, arguments) = match node.kind() {
+        let (function, arguments) = match self.kind(node) {
             "function_call" => (
-                node.child_by_field_name("name")?,
-                node.child_by_field_name("arguments")?,
+                node.child_by_field_id_or_none(self.fields.name)?,
+                node.child_by_field_id_or_none(self.fields.arguments)?,
             ),
             "call_expression" => (
-                node.child_by_field_name("function")?,
-                node.child_by_field_name("arguments")?,
+                node.child_by_field_id_or_none(self.fields.function)?,
+                node.child_by_field_id_or_none(self.fields.arguments)?,
             ),
             // Rhai: `agent.create(#{…})` is a method call on the module name.
-            "method_call_expression" => (node, node.child_by_field_name("arguments")?),
+            "method_call_expression" => {
+                (node, node.child_by_field_id_or_none(self.fields.arguments)?)
+            }
             // JavaScript: `new Agent({…})` calls the module's `new` (an alias of `create`).
-            "new_expression" => (node, node.child_by_field_name("arguments")?),
+            "new_expression" => (node, node.child_by_field_id_or_none(self.fields.arguments)?),
             _ => return None,
         };
-        let (object, name) = match function.kind() {
+        let (object, name) = match self.kind(function) {
             "new_expression" => (
-                function.child_by_field_name("constructor")?,
+                function.child_by_field_id_or_none(self.fields.constructor)?,
                 function.child(0)?,
             ),
             // Rhai: `agent::create(#{…})`.
             "path_expression" => (
-                function.child_by_field_name("namespace")?,
-                function.child_by_field_name("name")?,
+                function.child_by_field_id_or_none(self.fields.namespace)?,
+                function.child_by_field_id_or_none(self.fields.name)?,
             ),
             "dot_index_expression" => (
-                function.child_by_field_name("table")?,
-                function.child_by_field_name("field")?,
+                function.child_by_field_id_or_none(self.fields.table)?,
+                function.child_by_field_id_or_none(self.fields.field)?,
             ),
             "method_index_expression" => (
-                function.child_by_field_name("table")?,
-                function.child_by_field_name("method")?,
+                function.child_by_field_id_or_none(self.fields.table)?,
+                function.child_by_field_id_or_none(self.fields.method)?,
             ),
             "member_expression" | "method_call_expression" => (
-                function.child_by_field_name("object")?,
+                function.child_by_field_id_or_none(self.fields.object)?,
                 function
-                    .child_by_field_name("property")
-                    .or_else(|| function.child_by_field_name("method"))?,
+                    .child_by_field_id_or_none(self.fields.property)
+                    .or_else(|| function.child_by_field_id_or_none(self.fields.method))?,
             ),
             _ => return None,
         };
         let object = self.unwrap_expression(object);
         let name_text = self.text_of(name);
-        if object.kind() != "identifier" {
+        if self.kind(object) != "identifier" {
             // A method of a host call's result: `state.create({}):set("k", 1)`.
             if !matches!(
-                object.kind(),
+                self.kind(object),
                 "function_call" | "call_expression" | "method_call_expression" | "new_expression"
             ) || self.chain_depth.get() >= MAX_CHAIN_DEPTH
             {
@@ -1107,7 +1290,7 @@ impl<'a> Walker<'a> {
                 callee: format!("{owner}.{name_text}"),
                 returns: function.returns.clone(),
                 name,
-                arguments: self.argument_nodes(arguments),
+                arguments,
             });
         }
         let object_name = self.text_of(object);
@@ -1132,13 +1315,13 @@ impl<'a> Walker<'a> {
             callee,
             returns: function.returns.clone(),
             name,
-            arguments: self.argument_nodes(arguments),
+            arguments,
         })
     }
 
     /// The argument expressions of an argument list.
     fn argument_nodes<'tree>(&self, arguments: Node<'tree>) -> Vec<Node<'tree>> {
-        let argument_nodes = match arguments.kind() {
+        let argument_nodes = match self.kind(arguments) {
             // Lua `f{...}` and `f"..."`: the table or string is the one argument.
             // A tagged template: the template is the one argument.
             "template_string" => vec![arguments],
@@ -1146,23 +1329,24 @@ impl<'a> Walker<'a> {
         };
         argument_nodes
             .into_iter()
-            .filter(|child| child.kind() != "comment")
+            .filter(|child| self.kind(child) != "comment")
             .collect()
     }
 
     /// Records a member of a host module or host object (`agent.create`, `a:run`, `spell.name`,
     /// `agent::create`), whether or not the host API knows it.
-    fn host_access(&mut self, node: Node<'_>) {
+    fn host_access(&mut self, node: Node<'a>) {
         // `new Agent(…)` calls the module's `new`: the keyword stands for the member.
-        if node.kind() == "new_expression" {
-            let (Some(constructor), Some(keyword)) =
-                (node.child_by_field_name("constructor"), node.child(0))
-            else {
+        if self.kind(node) == "new_expression" {
+            let (Some(constructor), Some(keyword)) = (
+                node.child_by_field_id_or_none(self.fields.constructor),
+                node.child(0),
+            ) else {
                 return;
             };
             let name = self.text_of(constructor);
-            if constructor.kind() == "identifier"
-                && keyword.kind() == "new"
+            if self.kind(constructor) == "identifier"
+                && self.kind(keyword) == "new"
                 && self.resolve(name).is_none()
                 && self.api.modules.contains_key(name)
             {
@@ -1177,29 +1361,29 @@ impl<'a> Walker<'a> {
             }
             return;
         }
-        let fields = match node.kind() {
-            "dot_index_expression" => ("table", "field"),
-            "method_index_expression" => ("table", "method"),
-            "member_expression" => ("object", "property"),
-            "field_expression" => ("object", "field"),
-            "method_call_expression" => ("object", "method"),
-            "path_expression" => ("namespace", "name"),
+        let fields = match self.kind(node) {
+            "dot_index_expression" => (self.fields.table, self.fields.field),
+            "method_index_expression" => (self.fields.table, self.fields.method),
+            "member_expression" => (self.fields.object, self.fields.property),
+            "field_expression" => (self.fields.object, self.fields.field),
+            "method_call_expression" => (self.fields.object, self.fields.method),
+            "path_expression" => (self.fields.namespace, self.fields.name),
             _ => return,
         };
         let (Some(object), Some(member)) = (
-            node.child_by_field_name(fields.0),
-            node.child_by_field_name(fields.1),
+            node.child_by_field_id_or_none(fields.0),
+            node.child_by_field_id_or_none(fields.1),
         ) else {
             return;
         };
         if !matches!(
-            member.kind(),
+            self.kind(member),
             "identifier" | "property_identifier" | "field_identifier"
         ) {
             return;
         }
         let object = self.unwrap_expression(object);
-        let owner = if object.kind() == "identifier" {
+        let owner = if self.kind(object) == "identifier" {
             let name = self.text_of(object);
             match self.resolve(name) {
                 Some(id) => match &self.analysis.symbols[id.0].host_type {
@@ -1209,7 +1393,7 @@ impl<'a> Walker<'a> {
                 None if self.api.modules.contains_key(name) => HostOwner::Module(name.to_owned()),
                 None => return,
             }
-        } else if node.kind() == "path_expression" {
+        } else if self.kind(node) == "path_expression" {
             return;
         } else {
             match self.type_of(object) {
@@ -1217,29 +1401,30 @@ impl<'a> Walker<'a> {
                 None => return,
             }
         };
-        let called = node.kind() == "method_call_expression"
-            || node.parent().is_some_and(|parent| {
-                let callee_field = match parent.kind() {
-                    "function_call" => "name",
-                    "call_expression" => "function",
+        let parent = self.parent_of(node);
+        let called = self.kind(node) == "method_call_expression"
+            || parent.is_some_and(|parent| {
+                let callee_field = match self.kind(parent) {
+                    "function_call" => self.fields.name,
+                    "call_expression" => self.fields.function,
                     _ => return false,
                 };
                 parent
-                    .child_by_field_name(callee_field)
+                    .child_by_field_id_or_none(callee_field)
                     .is_some_and(|callee| callee.id() == node.id())
             });
-        let assigned = node.parent().is_some_and(|parent| match parent.kind() {
+        let assigned = parent.is_some_and(|parent| match self.kind(parent) {
             // Lua: `function agent.helper() … end` and `agent.x, y = …`.
             "function_declaration" => parent
-                .child_by_field_name("name")
+                .child_by_field_id_or_none(self.fields.name)
                 .is_some_and(|name| name.id() == node.id()),
-            "variable_list" => parent
-                .parent()
-                .is_some_and(|statement| statement.kind() == "assignment_statement"),
+            "variable_list" => self
+                .parent_of(parent)
+                .is_some_and(|statement| self.kind(statement) == "assignment_statement"),
             "assignment_expression"
             | "augmented_assignment_expression"
             | "compound_assignment_expression" => parent
-                .child_by_field_name("left")
+                .child_by_field_id_or_none(self.fields.left)
                 .is_some_and(|left| left.id() == node.id()),
             _ => false,
         });
@@ -1253,21 +1438,22 @@ impl<'a> Walker<'a> {
         });
     }
 
-    fn host_call(&mut self, node: Node<'_>) {
+    fn host_call(&mut self, node: Node<'a>) {
         let Some(CallParts {
             callee,
             returns,
             name,
-            arguments: argument_nodes,
+            arguments,
         }) = self.call_parts(node)
         else {
             return;
         };
         let arguments_range = node
-            .child_by_field_name("arguments")
+            .child_by_field_id_or_none(self.fields.arguments)
             .map(TextRange::of)
             .unwrap_or_default();
-        let arguments: Vec<Argument> = argument_nodes
+        let arguments: Vec<Argument> = self
+            .argument_nodes(arguments)
             .iter()
             .map(|argument| Argument {
                 value: self.literal(*argument),
@@ -1288,7 +1474,7 @@ impl<'a> Walker<'a> {
         });
     }
 
-    fn workflow(&self, callee: &str, node: Node<'_>, config: &Argument) -> Workflow {
+    fn workflow(&self, callee: &str, node: Node<'a>, config: &Argument) -> Workflow {
         let mut workflow = Workflow {
             callee: callee.to_owned(),
             range: TextRange::of(node),
@@ -1335,7 +1521,7 @@ impl<'a> Walker<'a> {
     }
 
     /// The literal value of an expression (`Expression` when it is not a literal).
-    fn literal(&self, node: Node<'_>) -> Value {
+    fn literal(&self, node: Node<'a>) -> Value {
         let node = self.unwrap_expression(node);
         let range = TextRange::of(node);
         if self.literal_depth.get() >= MAX_LITERAL_DEPTH || self.too_deep() {
@@ -1350,9 +1536,9 @@ impl<'a> Walker<'a> {
         value
     }
 
-    fn literal_inner(&self, node: Node<'_>, range: TextRange) -> Value {
+    fn literal_inner(&self, node: Node<'a>, range: TextRange) -> Value {
         let text = self.text_of(node);
-        let literal = match node.kind() {
+        let literal = match self.kind(node) {
             "nil" | "null" | "undefined" => Literal::Nil,
             "true" => Literal::Bool(true),
             "false" => Literal::Bool(false),
@@ -1365,10 +1551,9 @@ impl<'a> Walker<'a> {
                 .string_value(node)
                 .map_or(Literal::Expression, Literal::String),
             "template_string" => {
-                if named_children(node)
-                    .iter()
-                    .any(|child| matches!(child.kind(), "template_substitution" | "interpolation"))
-                {
+                if named_children(node).iter().any(|child| {
+                    matches!(self.kind(child), "template_substitution" | "interpolation")
+                }) {
                     Literal::Expression
                 } else {
                     Literal::String(text.trim_matches('`').to_owned())
@@ -1390,12 +1575,12 @@ impl<'a> Walker<'a> {
                 let mut entries = Vec::new();
                 for property in named_children(node) {
                     let (Some(key), Some(value)) = (
-                        property.child_by_field_name("key"),
-                        property.child_by_field_name("value"),
+                        property.child_by_field_id_or_none(self.fields.key),
+                        property.child_by_field_id_or_none(self.fields.value),
                     ) else {
                         continue;
                     };
-                    let key_text = match key.kind() {
+                    let key_text = match self.kind(key) {
                         "identifier" => self.text_of(key).to_owned(),
                         "raw_string" => raw_string(self.text_of(key)),
                         "string" => match self.string_value(key) {
@@ -1411,15 +1596,15 @@ impl<'a> Walker<'a> {
             "object" => {
                 let mut entries = Vec::new();
                 for child in named_children(node) {
-                    match child.kind() {
+                    match self.kind(child) {
                         "pair" => {
                             let (Some(key), Some(value)) = (
-                                child.child_by_field_name("key"),
-                                child.child_by_field_name("value"),
+                                child.child_by_field_id_or_none(self.fields.key),
+                                child.child_by_field_id_or_none(self.fields.value),
                             ) else {
                                 continue;
                             };
-                            let key_text = match key.kind() {
+                            let key_text = match self.kind(key) {
                                 "property_identifier" | "number" => self.text_of(key).to_owned(),
                                 "string" => match self.string_value(key) {
                                     Some(key_text) => key_text,
@@ -1445,7 +1630,7 @@ impl<'a> Walker<'a> {
             "array" => Literal::List(
                 named_children(node)
                     .into_iter()
-                    .filter(|child| child.kind() != "comment")
+                    .filter(|child| self.kind(child) != "comment")
                     .map(|child| self.literal(child))
                     .collect(),
             ),
@@ -1456,17 +1641,17 @@ impl<'a> Walker<'a> {
 
     /// A Lua table: a map when every field is `name = value` (or `["name"] = value`), else a list
     /// of its positional fields.
-    fn lua_table(&self, node: Node<'_>) -> Literal {
-        let fields: Vec<Node<'_>> = named_children(node)
+    fn lua_table(&self, node: Node<'a>) -> Literal {
+        let fields: Vec<Node<'a>> = named_children(node)
             .into_iter()
-            .filter(|child| child.kind() == "field")
+            .filter(|child| self.kind(child) == "field")
             .collect();
-        let keyed = |field: &Node<'_>| field.child_by_field_name("name").is_some();
+        let keyed = |field: &Node<'a>| field.child_by_field_id_or_none(self.fields.name).is_some();
         if !fields.is_empty() && fields.iter().all(|field| !keyed(field)) {
             return Literal::List(
                 fields
                     .iter()
-                    .filter_map(|field| field.child_by_field_name("value"))
+                    .filter_map(|field| field.child_by_field_id_or_none(self.fields.value))
                     .map(|value| self.literal(value))
                     .collect(),
             );
@@ -1474,15 +1659,15 @@ impl<'a> Walker<'a> {
         let mut entries = Vec::new();
         for field in fields {
             let (Some(key), Some(value)) = (
-                field.child_by_field_name("name"),
-                field.child_by_field_name("value"),
+                field.child_by_field_id_or_none(self.fields.name),
+                field.child_by_field_id_or_none(self.fields.value),
             ) else {
                 continue;
             };
             let key = self.unwrap_expression(key);
             // `[key] = value`: the key is the variable's value, not its name.
-            let bracketed = field.child(0).is_some_and(|first| first.kind() == "[");
-            let key_text = match key.kind() {
+            let bracketed = field.child(0).is_some_and(|first| self.kind(first) == "[");
+            let key_text = match self.kind(key) {
                 "identifier" if !bracketed => self.text_of(key).to_owned(),
                 "string" => match self.string_value(key) {
                     Some(key_text) => key_text,
@@ -1497,7 +1682,7 @@ impl<'a> Walker<'a> {
 
     /// The content of a string literal without its quotes; simple escapes are decoded, strings
     /// with other escapes are not literal values.
-    fn string_value(&self, node: Node<'_>) -> Option<String> {
+    fn string_value(&self, node: Node<'a>) -> Option<String> {
         let text = self.text_of(node);
         let inner = if let Some(rest) = text.strip_prefix("[[") {
             return Some(rest.strip_suffix("]]").unwrap_or(rest).to_owned());
