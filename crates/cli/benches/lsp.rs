@@ -26,6 +26,10 @@ const WARMUP: usize = 5;
 const TARGET_LINES: usize = 5_000;
 const OPEN_SPELLS: usize = 200;
 const TIMEOUT: Duration = Duration::from_secs(20);
+/// How long a server may take to index a fresh workspace before answering for real.
+const READY_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long to keep asking after an edit for an answer that is useful.
+const USEFUL_TIMEOUT: Duration = Duration::from_secs(3);
 
 const LUA: &str = r#"-- research step {i}
 local researcher{i} = agent.create({ name = "researcher{i}", system_prompt = "You research." })
@@ -105,6 +109,10 @@ struct Server {
     notifications: VecDeque<(Instant, Value)>,
     next_id: i64,
     capabilities: Value,
+    /// Whether the server pushed diagnostics for the first document it was given.
+    pushes_diagnostics: bool,
+    /// The open documents' text, for servers that take every change as the whole text.
+    texts: std::collections::HashMap<String, String>,
 }
 
 impl Server {
@@ -156,6 +164,8 @@ impl Server {
             notifications: VecDeque::new(),
             next_id: 0,
             capabilities: Value::Null,
+            pushes_diagnostics: true,
+            texts: std::collections::HashMap::new(),
         };
         let root_uri = uri(root);
         let (_, result) = server.request(
@@ -282,7 +292,7 @@ impl Server {
 
     /// Diagnostics latency after an edit: the pull request's answer, or the next push.
     fn diagnostics_after_edit(&mut self, uri: &str, version: i64, edited: Instant) -> Option<Duration> {
-        if self.pulls_diagnostics() {
+        if !self.pushes_diagnostics && self.pulls_diagnostics() {
             self.request("textDocument/diagnostic", json!({ "textDocument": { "uri": uri } }));
             return Some(edited.elapsed());
         }
@@ -292,23 +302,37 @@ impl Server {
     }
 
     fn open(&mut self, uri: &str, language: &str, text: &str) {
+        self.texts.insert(uri.to_owned(), text.to_owned());
         self.notify(
             "textDocument/didOpen",
             json!({ "textDocument": { "uri": uri, "languageId": language, "version": 1, "text": text } }),
         );
     }
 
-    /// Inserts a space at the end of `line` (a comment line, so the spell's meaning stays).
+    /// Whether the server asked for full-text synchronisation (`TextDocumentSyncKind.Full`).
+    fn wants_full_text(&self) -> bool {
+        let sync = &self.capabilities["textDocumentSync"];
+        sync.as_i64().or_else(|| sync["change"].as_i64()) == Some(1)
+    }
+
+    /// Inserts a space at `line`:`column` (the end of a comment line, so the spell's meaning
+    /// stays), as a ranged change, or as the whole new text to a server that asked for that.
     fn edit(&mut self, uri: &str, version: i64, line: u32, column: u32) {
+        let full_text = self.wants_full_text();
+        let text = self.texts.get_mut(uri).expect("an open document");
+        let line_start: usize = text.split_inclusive('\n').take(line as usize).map(str::len).sum();
+        text.insert(line_start + column as usize, ' ');
+        let change = if full_text {
+            json!({ "text": text })
+        } else {
+            json!({
+                "range": { "start": { "line": line, "character": column }, "end": { "line": line, "character": column } },
+                "text": " "
+            })
+        };
         self.notify(
             "textDocument/didChange",
-            json!({
-                "textDocument": { "uri": uri, "version": version },
-                "contentChanges": [{
-                    "range": { "start": { "line": line, "character": column }, "end": { "line": line, "character": column } },
-                    "text": " "
-                }]
-            }),
+            json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [change] }),
         );
     }
 
@@ -398,7 +422,10 @@ fn summary(mut samples: Vec<Duration>) -> (f64, f64) {
 }
 
 struct Latencies {
+    /// From the edit to the first answer offering `create`.
     completion: (f64, f64),
+    /// From the request to the first answer, useful or not.
+    completion_first: (f64, f64),
     hover: (f64, f64),
     diagnostics: (f64, f64),
     /// Whether the completion after `agent.` offered `create` (a server that does not know the
@@ -410,8 +437,18 @@ struct Latencies {
 fn measure_latency(server: &mut Server, path: &Path, language: &str, text: &str) -> Latencies {
     let uri = uri(path);
     server.open(&uri, language, text);
-    // Wait until the server has digested the file once.
-    let _ = server.wait_for_diagnostics(&uri, 1, Instant::now() + TIMEOUT);
+    // Wait until the server has digested the file once (and indexed its workspace): it pushes
+    // diagnostics, or else it is asked for them (pull model).
+    // A server offering pull diagnostics (to a client that says it can pull) is asked; the others
+    // push.
+    server.pushes_diagnostics = !server.pulls_diagnostics();
+    if server.pushes_diagnostics {
+        if server.wait_for_diagnostics(&uri, 1, Instant::now() + READY_TIMEOUT).is_none() {
+            eprintln!("{}: no diagnostics after opening the spell", server.name);
+        }
+    } else {
+        server.request("textDocument/diagnostic", json!({ "textDocument": { "uri": uri } }));
+    }
     let lines: Vec<&str> = text.lines().collect();
     let middle = lines.len() / 2;
     let comment_line = (middle..lines.len())
@@ -432,31 +469,55 @@ fn measure_latency(server: &mut Server, path: &Path, language: &str, text: &str)
         Instant::now()
     };
 
+    // A server may answer at once from a stale or half-built index (emmylua_ls answers an empty
+    // list while it re-indexes after an edit): the latency is until the first useful answer,
+    // asking again right away after a useless one.
+    let offers_create = |result: &Value| {
+        let items = result.get("items").unwrap_or(result);
+        items.as_array().is_some_and(|items| items.iter().any(|item| item["label"] == "create"))
+    };
     let mut completion = Vec::new();
+    let mut completion_first = Vec::new();
     let mut completion_knows_api = false;
     for index in 0..WARMUP + ROUNDS {
-        round(server, &mut version);
-        let (latency, result) = server.request(
-            "textDocument/completion",
-            json!({ "textDocument": { "uri": uri }, "position": after_dot }),
-        );
-        let items = result.get("items").unwrap_or(&result);
-        completion_knows_api |= items
-            .as_array()
-            .is_some_and(|items| items.iter().any(|item| item["label"] == "create"));
-        if index >= WARMUP {
-            completion.push(latency);
+        let edited = round(server, &mut version);
+        let mut first = None;
+        let useful = loop {
+            let (latency, result) = server.request(
+                "textDocument/completion",
+                json!({ "textDocument": { "uri": uri }, "position": after_dot }),
+            );
+            first.get_or_insert(latency);
+            if offers_create(&result) {
+                break true;
+            }
+            if edited.elapsed() > USEFUL_TIMEOUT {
+                break false;
+            }
+        };
+        completion_knows_api |= useful;
+        if index >= WARMUP && useful {
+            completion.push(edited.elapsed());
+            completion_first.extend(first);
         }
     }
     let mut hover = Vec::new();
     for index in 0..WARMUP + ROUNDS {
-        round(server, &mut version);
-        let (latency, _) = server.request(
-            "textDocument/hover",
-            json!({ "textDocument": { "uri": uri }, "position": on_create }),
-        );
-        if index >= WARMUP {
-            hover.push(latency);
+        let edited = round(server, &mut version);
+        let useful = loop {
+            let (_, result) = server.request(
+                "textDocument/hover",
+                json!({ "textDocument": { "uri": uri }, "position": on_create }),
+            );
+            if !result.is_null() {
+                break true;
+            }
+            if edited.elapsed() > USEFUL_TIMEOUT {
+                break false;
+            }
+        };
+        if index >= WARMUP && useful {
+            hover.push(edited.elapsed());
         }
     }
     let mut diagnostics = Vec::new();
@@ -470,6 +531,7 @@ fn measure_latency(server: &mut Server, path: &Path, language: &str, text: &str)
     }
     Latencies {
         completion: summary(completion),
+        completion_first: summary(completion_first),
         hover: summary(hover),
         diagnostics: summary(diagnostics),
         completion_knows_api,
@@ -489,26 +551,26 @@ fn measure_memory(server: &mut Server, root: &Path, extension: &str, language: &
         server.open(&uri, language, &text);
         uris.push(uri);
     }
-    // Every document analysed: pull each one's diagnostics, or wait until all were pushed.
+    // Every document analysed: a pull-model server is asked for each one's diagnostics; from
+    // the others, wait until each one's were pushed.
+    let mut pending: std::collections::BTreeSet<String> = uris.iter().cloned().collect();
     if server.pulls_diagnostics() {
-        for uri in &uris {
+        for uri in std::mem::take(&mut pending) {
             server.request("textDocument/diagnostic", json!({ "textDocument": { "uri": uri } }));
         }
-    } else {
-        let mut pending: std::collections::BTreeSet<String> = uris.iter().cloned().collect();
-        let deadline = Instant::now() + TIMEOUT;
-        while !pending.is_empty() {
-            let next = server.notifications.pop_front().or_else(|| server.next_message(deadline));
-            let Some((_, message)) = next else {
-                eprintln!("{}: {} spells got no diagnostics in time", server.name, pending.len());
-                break;
-            };
-            if message["method"] == "textDocument/publishDiagnostics"
-                && let Some(uri) = message["params"]["uri"].as_str()
-            {
-                pending.remove(uri);
-            }
+    }
+    let deadline = Instant::now() + READY_TIMEOUT;
+    while !pending.is_empty() {
+        let next = server.notifications.pop_front().or_else(|| server.next_message(deadline));
+        let Some((_, message)) = next else { break };
+        if message["method"] == "textDocument/publishDiagnostics"
+            && let Some(uri) = message["params"]["uri"].as_str()
+        {
+            pending.remove(uri);
         }
+    }
+    if !pending.is_empty() {
+        eprintln!("{}: {} spells got no diagnostics in time", server.name, pending.len());
     }
     server.peak_rss_kib()
 }
@@ -537,20 +599,29 @@ fn main() {
         &[bench_tools.join("node_modules/.bin/typescript-language-server")],
     );
 
-    let workspace = tempfile::tempdir().unwrap();
-    let root = workspace.path().canonicalize().unwrap();
-    std::fs::write(root.join("llmspell.toml"), "[llm]\ndefault_model = \"offline/echo\"\n\n[providers.offline]\nkind = \"scripted\"\n").unwrap();
-    let stubs = Command::new(&llmspell)
-        .args(["api", "--stubs"])
-        .arg(&root)
-        .status()
-        .expect("llmspell api --stubs");
-    assert!(stubs.success(), "llmspell api --stubs failed");
-    std::fs::write(
-        root.join("jsconfig.json"),
-        r#"{ "compilerOptions": { "allowJs": true, "checkJs": true, "module": "esnext", "target": "es2022", "noEmit": true }, "include": ["*.js", "many-js/*.js", "llmspell.d.ts"] }"#,
-    )
-    .unwrap();
+    // Every measurement starts a server on a fresh workspace holding only what it needs: the
+    // configuration, the generated stubs and the spells under test.
+    let new_workspace = || {
+        let workspace = tempfile::tempdir().unwrap();
+        let root = workspace.path().canonicalize().unwrap();
+        std::fs::write(
+            root.join("llmspell.toml"),
+            "[llm]\ndefault_model = \"offline/echo\"\n\n[providers.offline]\nkind = \"scripted\"\n",
+        )
+        .unwrap();
+        let stubs = Command::new(&llmspell)
+            .args(["api", "--stubs"])
+            .arg(&root)
+            .status()
+            .expect("llmspell api --stubs");
+        assert!(stubs.success(), "llmspell api --stubs failed");
+        std::fs::write(
+            root.join("jsconfig.json"),
+            r#"{ "compilerOptions": { "allowJs": true, "checkJs": true, "module": "esnext", "target": "es2022", "noEmit": true }, "include": ["**/*.js", "llmspell.d.ts"] }"#,
+        )
+        .unwrap();
+        (workspace, root)
+    };
 
     let mut rows = Vec::new();
     for (language, language_id, extension, template) in [
@@ -559,8 +630,6 @@ fn main() {
         ("Rhai", "rhai", "rhai", RHAI),
     ] {
         let text = spell(template, TARGET_LINES);
-        let path = root.join(format!("big.{extension}"));
-        std::fs::write(&path, &text).unwrap();
         let mut servers = vec![("llmspell".to_owned(), llmspell.clone(), vec!["lsp", "--stdio"], Value::Null)];
         match (extension, &emmylua, &typescript) {
             ("lua", Some(emmylua), _) => servers.push(("emmylua_ls".to_owned(), emmylua.clone(), vec![], Value::Null)),
@@ -574,9 +643,13 @@ fn main() {
         }
         for (name, program, args, options) in servers {
             eprintln!("measuring {name} on the {language} spell…");
+            let (_latency_workspace, root) = new_workspace();
+            let path = root.join(format!("big.{extension}"));
+            std::fs::write(&path, &text).unwrap();
             let mut server = Server::start(&name, &program, &args, &root, options.clone());
             let latencies = measure_latency(&mut server, &path, language_id, &text);
             server.stop();
+            let (_memory_workspace, root) = new_workspace();
             let mut server = Server::start(&name, &program, &args, &root, options);
             let rss_kib = measure_memory(&mut server, &root, extension, language_id, template);
             server.stop();
@@ -585,16 +658,18 @@ fn main() {
     }
 
     println!("\n{TARGET_LINES}-line spell, {ROUNDS} rounds of edit → request; peak RSS with {OPEN_SPELLS} spells open\n");
-    println!("| language | server | completion median / p99 ms | hover median / p99 ms | diagnostics median / p99 ms | `agent.` offers `create` | peak RSS, {OPEN_SPELLS} spells (MiB) |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("Latencies run from the edit to the first useful answer (a completion offering `create`, a hover, the diagnostics); \"first answer\" is the first reply to a completion request, useful or not.\n");
+    println!("| language | server | completion median / p99 ms | first answer median ms | hover median / p99 ms | diagnostics median / p99 ms | `agent.` offers `create` | peak RSS, {OPEN_SPELLS} spells (MiB) |");
+    println!("|---|---|---|---|---|---|---|---|");
     for row in &rows {
         let latencies = &row.latencies;
         println!(
-            "| {} | {} | {:.2} / {:.2} | {:.2} / {:.2} | {:.2} / {:.2} | {} | {:.1} |",
+            "| {} | {} | {:.2} / {:.2} | {:.2} | {:.2} / {:.2} | {:.2} / {:.2} | {} | {:.1} |",
             row.language,
             row.server,
             latencies.completion.0,
             latencies.completion.1,
+            latencies.completion_first.0,
             latencies.hover.0,
             latencies.hover.1,
             latencies.diagnostics.0,
