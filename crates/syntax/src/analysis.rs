@@ -860,6 +860,26 @@ impl<'a> Walker<'a> {
 
     // ----- Rhai -----
 
+    /// `left = right` in JavaScript and Rhai (both grammars name the sides alike): the right side
+    /// first, then a plain variable on the left takes its host type; any other target is visited.
+    fn visit_assignment(&mut self, node: Node<'a>) {
+        let left = node.child_by_field_id_or_none(self.fields.left);
+        let right = node.child_by_field_id_or_none(self.fields.right);
+        if let Some(right) = right {
+            self.visit(right);
+        }
+        let Some(left) = left else { return };
+        if self.kind(left) == "identifier" {
+            if let Some(id) = self.reference(left)
+                && let Some(right) = right
+            {
+                self.assign_type(id, right);
+            }
+        } else {
+            self.visit(left);
+        }
+    }
+
     fn visit_rhai(&mut self, node: Node<'a>) {
         match self.kind(node) {
             "let_statement" | "const_statement" => {
@@ -875,24 +895,7 @@ impl<'a> Walker<'a> {
                     }
                 }
             }
-            "assignment_expression" => {
-                let left = node.child_by_field_id_or_none(self.fields.left);
-                let right = node.child_by_field_id_or_none(self.fields.right);
-                if let Some(right) = right {
-                    self.visit(right);
-                }
-                if let Some(left) = left {
-                    if self.kind(left) == "identifier" {
-                        if let Some(id) = self.reference(left)
-                            && let Some(right) = right
-                        {
-                            self.assign_type(id, right);
-                        }
-                    } else {
-                        self.visit(left);
-                    }
-                }
-            }
+            "assignment_expression" => self.visit_assignment(node),
             "source_file" => {
                 self.hoist_functions(node);
                 self.visit_children(node);
@@ -1002,24 +1005,7 @@ impl<'a> Walker<'a> {
                     self.visit(value);
                 }
             }
-            "assignment_expression" => {
-                let left = node.child_by_field_id_or_none(self.fields.left);
-                let right = node.child_by_field_id_or_none(self.fields.right);
-                if let Some(right) = right {
-                    self.visit(right);
-                }
-                if let Some(left) = left {
-                    if self.kind(left) == "identifier" {
-                        if let Some(id) = self.reference(left)
-                            && let Some(right) = right
-                        {
-                            self.assign_type(id, right);
-                        }
-                    } else {
-                        self.visit(left);
-                    }
-                }
-            }
+            "assignment_expression" => self.visit_assignment(node),
             "function_declaration" | "generator_function_declaration" => {
                 if let Some(name) = node.child_by_field_id_or_none(self.fields.name) {
                     self.define_unless_hoisted(name);
